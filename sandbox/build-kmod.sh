@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# build-kmod.sh - builds kmod/ for one kernel release in out/kmod/<release>/,
+# so that modules for several kernels can coexist. Prints the .ko path.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+kver=${1:?usage: build-kmod.sh <kernel release>}
+kdir=/lib/modules/$kver/build
+if [ ! -e "$kdir/Makefile" ]; then
+	echo "sandbox: no kernel headers for $kver at $kdir (install linux-headers-$kver; 'make deps' does)" >&2
+	exit 1
+fi
+out=$top/out/kmod/$kver
+mkdir -p "$out"
+# Mirror the sources (not build products) so kbuild runs outside kmod/.
+(cd "$top/kmod" && find . -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild -o -name Makefile \) -print0 |
+	while IFS= read -r -d '' f; do
+		mkdir -p "$out/$(dirname "$f")"
+		cmp -s "$f" "$out/$f" || cp "$f" "$out/$f"
+	done)
+# Drop sources that were deleted from kmod/ since the last build.
+(cd "$out" && find . -type f \( -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' -print0 |
+	while IFS= read -r -d '' f; do [ -e "$top/kmod/$f" ] || rm -f "$f"; done)
+log=$out/build.log
+if ! make -C "$kdir" M="$out" modules ${KBUILD_FLAGS:-} >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "sandbox: building the module for $kver failed" >&2
+	exit 1
+fi
+if grep -E '(warning|error):' "$log" >&2; then
+	echo "sandbox: the module build for $kver printed warnings (see above)" >&2
+	exit 1
+fi
+echo "$out/v4l2loopback.ko"
