@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# test.sh - the whole test run behind `make test`: host unit tests, then the
+# guest suite (vitest against the real module, v4l2-compliance, real clients)
+# in a QEMU guest per Debian kernel. Ends with the line "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=$top/out/test
+rm -rf "$out"
+mkdir -p "$out"
+kernels=${TEST_KERNELS:-$(. sandbox/kernels.sh && sandbox_test_kernels)}
+guest_timeout=${GUEST_TIMEOUT:-1200}
+vitest=(node node_modules/vitest/vitest.mjs run)
+
+echo "== host unit tests"
+mkdir -p "$out/unit"
+"${vitest[@]}" --project unit --reporter=default --reporter=json --outputFile.json="$out/unit/vitest.json"
+echo $? >"$out/unit/suite.rc"
+
+for k in $kernels; do
+	dir=$out/guest-$k
+	mkdir -p "$dir"
+	echo "== guest tests on kernel $k"
+	sandbox/run --kernel "$k" --timeout "$guest_timeout" --results "$dir" -- \
+		"${vitest[@]}" --project guest --reporter=default --reporter=json --outputFile.json="$dir/vitest.json"
+	echo $? >"$dir/suite.rc"
+done
+
+node scripts/summarize-tests.mjs "$out"

@@ -1,0 +1,20 @@
+// setup.ts - runs before every guest test file: refuses to run outside the
+// sandbox, and fails any test during which the kernel logged a splat.
+import { afterEach, beforeEach, expect } from 'vitest';
+import { inGuest, kernelLogSince, markKernelLog, splatPattern } from './kernel.js';
+
+if (!inGuest) {
+  throw new Error('guest tests run inside the QEMU sandbox: use `make test` or `sandbox/run -- npx vitest run --project guest`');
+}
+
+let marker = '';
+
+beforeEach(async (ctx) => {
+  marker = await markKernelLog(ctx.task.name.replace(/\s+/g, '_').slice(0, 60));
+});
+
+afterEach(async () => {
+  const log = await kernelLogSince(marker);
+  const bad = log.split('\n').filter((l) => splatPattern.test(l));
+  expect(bad, `kernel log splat during this test:\n${log}`).toEqual([]);
+});

@@ -1,0 +1,35 @@
+// vitest.config.ts - test projects: `unit` runs on the host (pure logic, no
+// kernel module); `guest` runs inside the QEMU sandbox against the real
+// module (started by `make test` through sandbox/run).
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // The guest sees the project read-only: keep vite's cache in tmpfs.
+  cacheDir: join(tmpdir(), 'v4l2loopback-vite-cache'),
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+        },
+      },
+      {
+        test: {
+          name: 'guest',
+          include: ['test/guest/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          setupFiles: ['test/guest/helpers/setup.ts'],
+        },
+      },
+    ],
+  },
+});
