@@ -13,6 +13,7 @@ results=$SANDBOX_RESULTS
 cd "$SANDBOX_CWD" || exit 125
 
 echo "sandbox: guest kernel $(uname -r)" >&2
+uname -r >"$results/kernel"
 rc=0
 if [ -n "${SANDBOX_KO:-}" ]; then
 	for dep in $(modinfo -F depends "$SANDBOX_KO" | tr ',' ' '); do
