@@ -22,7 +22,7 @@ for k in $kernels; do
 	mkdir -p "$dir"
 	echo "== guest tests on kernel $k"
 	sandbox/run --kernel "$k" --timeout "$guest_timeout" --results "$dir" -- \
-		"${vitest[@]}" --project guest --reporter=default --reporter=json --outputFile.json="$dir/vitest.json"
+		"${vitest[@]}" --configLoader runner --project guest --reporter=default --reporter=json --outputFile.json="$dir/vitest.json"
 	echo $? >"$dir/suite.rc"
 done
 

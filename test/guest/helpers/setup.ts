@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import { inGuest, kernelLogSince, markKernelLog, splatPattern } from './kernel.js';
 
 if (!inGuest) {
-  throw new Error('guest tests run inside the QEMU sandbox: use `make test` or `sandbox/run -- npx vitest run --project guest`');
+  throw new Error('guest tests run inside the QEMU sandbox: use `make test` or `sandbox/run -- npm run test:guest`');
 }
 
 let marker = '';
