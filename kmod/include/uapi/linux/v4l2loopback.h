@@ -63,6 +63,18 @@ struct v4l2_loopback_config {
 #define V4L2LOOPBACK_CTL_QUERY \
 	_IOWR(V4L2LOOPBACK_CTL_IOCTLMAGIC, 3, struct v4l2_loopback_config)
 
+/*
+ * Extension (not in the classic module): adds one more capture-only node
+ * to the split device whose output node is output_nr. capture_nr is the
+ * wanted node number, or -1/V4L2LOOPBACK_SPLIT_AUTO_NR for the first free
+ * one. Returns the new node's number. EINVAL if the device is not split,
+ * ENODEV if output_nr is not a loopback output node, ENOSPC when the
+ * device already has 8 capture nodes, EEXIST if capture_nr is taken.
+ * The extra nodes go away with the device (REMOVE of any of its numbers).
+ */
+#define V4L2LOOPBACK_CTL_ADD_CAPTURE \
+	_IOW(V4L2LOOPBACK_CTL_IOCTLMAGIC, 4, struct v4l2_loopback_config)
+
 /* the raw numbers used by v4l2loopback up to 0.13 */
 #define V4L2LOOPBACK_CTL_ADD_LEGACY 0x4C80
 #define V4L2LOOPBACK_CTL_REMOVE_LEGACY 0x4C81

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* v4l2loopback-compat.h - every kernel-version shim of the driver, in one place. */
+#ifndef _V4L2LOOPBACK_COMPAT_H
+#define _V4L2LOOPBACK_COMPAT_H
+
+#include <linux/version.h>
+#include <media/videobuf2-core.h>
+
+/*
+ * Buffer count of a queue: vb2_get_num_buffers() appeared in 6.8 together
+ * with the dynamic buffer array; before that the count was q->num_buffers.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+static inline unsigned int v4l2l_num_buffers(struct vb2_queue *q)
+{
+	return q->num_buffers;
+}
+#else
+static inline unsigned int v4l2l_num_buffers(struct vb2_queue *q)
+{
+	return vb2_get_num_buffers(q);
+}
+#endif
+
+/*
+ * Until 6.13 vb2 only drops q->lock around a blocking wait when the driver
+ * provides wait_prepare/wait_finish; from 6.13 on it uses q->lock itself and
+ * the helpers are being removed.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#define V4L2L_VB2_WAIT_OPS				\
+	.wait_prepare = vb2_ops_wait_prepare,		\
+	.wait_finish = vb2_ops_wait_finish,
+#else
+#define V4L2L_VB2_WAIT_OPS
+#endif
+
+#endif /* _V4L2LOOPBACK_COMPAT_H */

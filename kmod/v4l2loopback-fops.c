@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/* v4l2loopback-fops.c - open, release, read, write, poll and mmap of the video nodes. */
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <media/v4l2-event.h>
+#include <media/v4l2-ioctl.h>
+
+#include "v4l2loopback-core.h"
+
+static int v4l2l_open(struct file *file)
+{
+	struct v4l2l_node *node = video_drvdata(file);
+	struct v4l2l_dev *dev = node->dev;
+	struct v4l2l_fh *fh;
+	int ret;
+
+	fh = kzalloc(sizeof(*fh), GFP_KERNEL);
+	if (!fh)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&fh->consumer_entry);
+	INIT_LIST_HEAD(&fh->cap_bufs);
+	fh->node = node;
+
+	mutex_lock(&dev->lock);
+	if (dev->dying) {
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	if (dev->max_openers > 0 && dev->open_count >= dev->max_openers) {
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+	v4l2_fh_init(&fh->fh, &node->vdev);
+	if (node->type != V4L2L_NODE_CAPTURE && dev->timeout_image_armed) {
+		dev->timeout_image_armed = false;
+		fh->timeout_writer = true;
+	}
+	if (node->type != V4L2L_NODE_OUTPUT) {
+		ret = v4l2l_queue_init(fh, V4L2L_CAP);
+		if (ret)
+			goto err_fh;
+	}
+	if (node->type != V4L2L_NODE_CAPTURE) {
+		ret = v4l2l_queue_init(fh, V4L2L_OUT);
+		if (ret)
+			goto err_fh;
+	}
+	file->private_data = &fh->fh;
+	v4l2_fh_add(&fh->fh);
+	dev->open_count++;
+	mutex_unlock(&dev->lock);
+	dprintk(dev, 1, "open %s (%d open)%s\n",
+		video_device_node_name(&node->vdev), dev->open_count,
+		fh->timeout_writer ? ", timeout image writer" : "");
+	return 0;
+
+err_fh:
+	v4l2_fh_exit(&fh->fh);
+err_unlock:
+	mutex_unlock(&dev->lock);
+	kfree(fh);
+	return ret;
+}
+
+static int v4l2l_release(struct file *file)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_node *node = fh->node;
+	struct v4l2l_dev *dev = node->dev;
+	int dir;
+
+	mutex_lock(&dev->lock);
+	for (dir = V4L2L_CAP; dir <= V4L2L_OUT; dir++) {
+		if (!fh->has_queue[dir])
+			continue;
+		vb2_queue_release(&fh->queues[dir]);
+		if (node->owner[dir] == fh)
+			node->owner[dir] = NULL;
+	}
+	if (dev->fmt_fh == fh)
+		dev->fmt_fh = NULL;
+	dev->open_count--;
+	v4l2_fh_del(&fh->fh);
+	/* a producer leaving starts the timeout clock */
+	v4l2l_timers_kick(dev);
+	mutex_unlock(&dev->lock);
+	dprintk(dev, 1, "release %s (%d open)\n",
+		video_device_node_name(&node->vdev), dev->open_count);
+	v4l2_fh_exit(&fh->fh);
+	kfree(fh);
+	return 0;
+}
+
+static ssize_t v4l2l_read(struct file *file, char __user *buf, size_t count,
+			  loff_t *ppos)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh->node->dev;
+	ssize_t ret;
+
+	if (!fh->has_queue[V4L2L_CAP])
+		return -EINVAL;
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	if (!v4l2l_dir_allowed(fh, V4L2L_CAP))
+		ret = -EINVAL;
+	else if (v4l2l_queue_busy(fh, V4L2L_CAP))
+		ret = -EBUSY;
+	else
+		ret = vb2_read(&fh->queues[V4L2L_CAP], buf, count, ppos,
+			       file->f_flags & O_NONBLOCK);
+	v4l2l_update_owner(fh, V4L2L_CAP);
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+static ssize_t v4l2l_write(struct file *file, const char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh->node->dev;
+	ssize_t ret;
+
+	if (!fh->has_queue[V4L2L_OUT])
+		return -EINVAL;
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	if (!v4l2l_dir_allowed(fh, V4L2L_OUT))
+		ret = -EINVAL;
+	else if (v4l2l_queue_busy(fh, V4L2L_OUT))
+		ret = -EBUSY;
+	else
+		ret = vb2_write(&fh->queues[V4L2L_OUT], buf, count, ppos,
+				file->f_flags & O_NONBLOCK);
+	v4l2l_update_owner(fh, V4L2L_OUT);
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+/* the direction an fh's poll() is about */
+static int v4l2l_poll_dir(struct v4l2l_fh *fh, __poll_t req)
+{
+	struct v4l2l_node *node = fh->node;
+	bool cap = fh->has_queue[V4L2L_CAP] && v4l2l_dir_allowed(fh, V4L2L_CAP);
+	bool out = fh->has_queue[V4L2L_OUT] && v4l2l_dir_allowed(fh, V4L2L_OUT);
+
+	if (cap && node->owner[V4L2L_CAP] == fh)
+		return V4L2L_CAP;
+	if (out && (node->owner[V4L2L_OUT] == fh ||
+		    (fh->timeout_writer &&
+		     (v4l2l_num_buffers(&fh->queues[V4L2L_OUT]) ||
+		      fh->queues[V4L2L_OUT].fileio))))
+		return V4L2L_OUT;
+	if (cap && (req & (EPOLLIN | EPOLLRDNORM)))
+		return V4L2L_CAP;
+	if (out && (req & (EPOLLOUT | EPOLLWRNORM)))
+		return V4L2L_OUT;
+	return -1;
+}
+
+static __poll_t v4l2l_poll(struct file *file, poll_table *wait)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh->node->dev;
+	__poll_t req = poll_requested_events(wait);
+	__poll_t res = 0;
+	int dir;
+
+	if (v4l2_event_pending(&fh->fh))
+		res = EPOLLPRI;
+	else if (req & EPOLLPRI)
+		poll_wait(file, &fh->fh.wait, wait);
+	if (!(req & (EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM)))
+		return res;
+
+	if (mutex_lock_interruptible(&dev->lock))
+		return res | EPOLLERR;
+	dir = v4l2l_poll_dir(fh, req);
+	if (dir < 0) {
+		res |= EPOLLERR;
+	} else if (v4l2l_queue_busy(fh, dir)) {
+		res |= EPOLLERR;
+	} else {
+		res |= vb2_core_poll(&fh->queues[dir], file, wait);
+		/* poll() may have started read()/write() emulation */
+		v4l2l_update_owner(fh, dir);
+	}
+	mutex_unlock(&dev->lock);
+	return res;
+}
+
+static int v4l2l_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	unsigned long base = V4L2L_OUT_MMAP_BASE >> PAGE_SHIFT;
+
+	switch (fh->node->type) {
+	case V4L2L_NODE_CAPTURE:
+		return vb2_mmap(&fh->queues[V4L2L_CAP], vma);
+	case V4L2L_NODE_OUTPUT:
+		return vb2_mmap(&fh->queues[V4L2L_OUT], vma);
+	default:
+		if (vma->vm_pgoff < base)
+			return vb2_mmap(&fh->queues[V4L2L_CAP], vma);
+		vma->vm_pgoff -= base;
+		return vb2_mmap(&fh->queues[V4L2L_OUT], vma);
+	}
+}
+
+const struct v4l2_file_operations v4l2l_fops = {
+	.owner = THIS_MODULE,
+	.open = v4l2l_open,
+	.release = v4l2l_release,
+	.read = v4l2l_read,
+	.write = v4l2l_write,
+	.poll = v4l2l_poll,
+	.mmap = v4l2l_mmap,
+	.unlocked_ioctl = video_ioctl2,
+};

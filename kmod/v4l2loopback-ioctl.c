@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0
+/* v4l2loopback-ioctl.c - V4L2 ioctls: caps, formats, rates, inputs/outputs, buffers, events. */
+
+#include <linux/kernel.h>
+#include <media/v4l2-event.h>
+#include <media/v4l2-ioctl.h>
+
+#include "v4l2loopback-core.h"
+
+/*
+ * video_ioctl2() calls every handler below with the device mutex held
+ * (it is vdev->lock of every node).
+ */
+
+static inline struct v4l2l_dev *fh_dev(struct v4l2l_fh *fh)
+{
+	return fh->node->dev;
+}
+
+/*
+ * Which directions an fh may use now. Split nodes have one fixed direction.
+ * A combined node without exclusive_caps serves both. With exclusive_caps
+ * CAPTURE is available while a producer streams (or keep_format pins a
+ * format), OUTPUT while no producer streams; an fh keeps the direction it
+ * already owns buffers of, and the timeout image writer always has OUTPUT.
+ */
+bool v4l2l_dir_allowed(struct v4l2l_fh *fh, enum v4l2l_dir dir)
+{
+	struct v4l2l_node *node = fh->node;
+	struct v4l2l_dev *dev = node->dev;
+
+	if (!fh->has_queue[dir])
+		return false;
+	if (node->type != V4L2L_NODE_COMBINED || !dev->exclusive_caps)
+		return true;
+	if (node->owner[dir] == fh)
+		return true;
+	if (dir == V4L2L_OUT)
+		return fh->timeout_writer || !dev->producer_streaming;
+	return dev->producer_streaming || READ_ONCE(dev->keep_format);
+}
+
+/* another fh owns the buffers of this direction (V4L2 "multiple opens") */
+bool v4l2l_queue_busy(struct v4l2l_fh *fh, enum v4l2l_dir dir)
+{
+	struct v4l2l_fh *owner = fh->node->owner[dir];
+
+	if (dir == V4L2L_OUT && fh->timeout_writer)
+		return false;
+	return owner && owner != fh;
+}
+
+/* takes or drops ownership after an operation that may (de)allocate */
+void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir)
+{
+	struct v4l2l_node *node = fh->node;
+	struct vb2_queue *q = &fh->queues[dir];
+	bool holds;
+
+	if (!fh->has_queue[dir] || (dir == V4L2L_OUT && fh->timeout_writer))
+		return;
+	holds = v4l2l_num_buffers(q) || vb2_fileio_is_active(q);
+	if (holds && !node->owner[dir])
+		node->owner[dir] = fh;
+	else if (!holds && node->owner[dir] == fh)
+		node->owner[dir] = NULL;
+}
+
+/* the direction of ioctls that carry no buffer type */
+static enum v4l2l_dir v4l2l_fh_dir(struct v4l2l_fh *fh)
+{
+	struct v4l2l_node *node = fh->node;
+
+	if (node->type == V4L2L_NODE_CAPTURE)
+		return V4L2L_CAP;
+	if (node->type == V4L2L_NODE_OUTPUT)
+		return V4L2L_OUT;
+	if (fh->timeout_writer || node->owner[V4L2L_OUT] == fh ||
+	    node->dev->fmt_fh == fh)
+		return V4L2L_OUT;
+	if (node->owner[V4L2L_CAP] == fh)
+		return V4L2L_CAP;
+	return v4l2l_dir_allowed(fh, V4L2L_CAP) ? V4L2L_CAP : V4L2L_OUT;
+}
+
+/*
+ * Is the format fixed for this fh? Then ENUM/TRY/S_FMT and the frame
+ * size/interval enumerations only offer the current format. A producer may
+ * always choose, unless keep_format pins it; a consumer adopts the format
+ * as soon as a producer or another consumer holds it.
+ */
+static bool v4l2l_fmt_fixed(struct v4l2l_fh *fh, enum v4l2l_dir dir)
+{
+	struct v4l2l_dev *dev = fh_dev(fh);
+	unsigned int i;
+
+	if (READ_ONCE(dev->keep_format) || fh->timeout_writer)
+		return true;
+	if (dir == V4L2L_OUT)
+		return false;
+	if (dev->fmt_fh && dev->fmt_fh != fh)
+		return true;
+	for (i = 0; i < dev->num_nodes; i++) {
+		struct v4l2l_node *node = dev->nodes[i];
+
+		if ((node->owner[V4L2L_OUT] && node->owner[V4L2L_OUT] != fh) ||
+		    (node->owner[V4L2L_CAP] && node->owner[V4L2L_CAP] != fh))
+			return true;
+	}
+	return false;
+}
+
+static int v4l2l_type_dir(struct v4l2l_fh *fh, u32 type, enum v4l2l_dir *dir)
+{
+	if (type == V4L2_BUF_TYPE_VIDEO_CAPTURE)
+		*dir = V4L2L_CAP;
+	else if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT)
+		*dir = V4L2L_OUT;
+	else
+		return -EINVAL;
+	return v4l2l_dir_allowed(fh, *dir) ? 0 : -EINVAL;
+}
+
+/* ---- capabilities ---- */
+
+static u32 v4l2l_fh_caps(struct v4l2l_fh *fh)
+{
+	struct v4l2l_node *node = fh->node;
+	struct v4l2l_dev *dev = node->dev;
+	u32 caps = V4L2_CAP_STREAMING | V4L2_CAP_READWRITE;
+
+	if (node->type == V4L2L_NODE_CAPTURE)
+		return caps | V4L2_CAP_VIDEO_CAPTURE;
+	if (node->type == V4L2L_NODE_OUTPUT)
+		return caps | V4L2_CAP_VIDEO_OUTPUT;
+	if (!dev->exclusive_caps)
+		return caps | V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_OUTPUT;
+	if (fh->timeout_writer || node->owner[V4L2L_OUT] == fh)
+		return caps | V4L2_CAP_VIDEO_OUTPUT;
+	if (node->owner[V4L2L_CAP] == fh || dev->producer_streaming ||
+	    READ_ONCE(dev->keep_format))
+		return caps | V4L2_CAP_VIDEO_CAPTURE;
+	return caps | V4L2_CAP_VIDEO_OUTPUT;
+}
+
+static int v4l2l_querycap(struct file *file, void *priv,
+			  struct v4l2_capability *cap)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh_dev(fh);
+	u32 caps = v4l2l_fh_caps(fh);
+
+	strscpy(cap->driver, V4L2L_DRIVER_NAME, sizeof(cap->driver));
+	strscpy(cap->card, dev->label, sizeof(cap->card));
+	snprintf(cap->bus_info, sizeof(cap->bus_info),
+		 "platform:v4l2loopback-%03d", v4l2l_output_nr(dev));
+	/*
+	 * exclusive_caps: the answer depends on the state. The core checks it
+	 * against vdev->device_caps right after this call (under the same
+	 * mutex), so keep the two identical.
+	 */
+	fh->node->vdev.device_caps = caps;
+	cap->device_caps = caps;
+	cap->capabilities = caps | V4L2_CAP_DEVICE_CAPS;
+	return 0;
+}
+
+/* ---- formats ---- */
+
+static int v4l2l_enum_fmt(struct file *file, void *priv,
+			  struct v4l2_fmtdesc *f)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh_dev(fh);
+	const struct v4l2l_format *fmt;
+	enum v4l2l_dir dir;
+
+	if (v4l2l_type_dir(fh, f->type, &dir))
+		return -EINVAL;
+	if (v4l2l_fmt_fixed(fh, dir)) {
+		if (f->index)
+			return -EINVAL;
+		fmt = v4l2l_find_format(dev->fmt.pixelformat);
+	} else {
+		fmt = v4l2l_format_by_index(f->index);
+	}
+	if (!fmt)
+		return -EINVAL;
+	f->pixelformat = fmt->fourcc;
+	f->flags = fmt->flags & V4L2L_FMT_COMPRESSED ?
+		   V4L2_FMT_FLAG_COMPRESSED : 0;
+	strscpy(f->description, fmt->name, sizeof(f->description));
+	return 0;
+}
+
+static int v4l2l_g_fmt(struct file *file, void *priv, struct v4l2_format *f)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	enum v4l2l_dir dir;
+
+	if (v4l2l_type_dir(fh, f->type, &dir))
+		return -EINVAL;
+	f->fmt.pix = fh_dev(fh)->fmt;
+	return 0;
+}
+
+static int v4l2l_try_fmt(struct file *file, void *priv, struct v4l2_format *f)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh_dev(fh);
+	enum v4l2l_dir dir;
+
+	if (v4l2l_type_dir(fh, f->type, &dir))
+		return -EINVAL;
+	if (v4l2l_fmt_fixed(fh, dir))
+		f->fmt.pix = dev->fmt;
+	else
+		v4l2l_fill_pix(dev, &f->fmt.pix);
+	return 0;
+}
+
+static int v4l2l_s_fmt(struct file *file, void *priv, struct v4l2_format *f)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh_dev(fh);
+	struct v4l2_pix_format *pix = &f->fmt.pix;
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+
+	if (v4l2l_type_dir(fh, f->type, &dir))
+		return -EINVAL;
+	q = &fh->queues[dir];
+	if (v4l2l_fmt_fixed(fh, dir)) {
+		*pix = dev->fmt;
+		return 0;
+	}
+	if (v4l2l_queue_busy(fh, dir))
+		return -EBUSY;
+	v4l2l_fill_pix(dev, pix);
+	if (vb2_is_busy(q) &&
+	    !v4l2l_pix_equal(pix, dir == V4L2L_CAP ? &fh->cap_fmt :
+						     &fh->out_fmt))
+		return -EBUSY;
+	if (!v4l2l_pix_equal(pix, &dev->fmt))
+		dprintk(dev, 1, "format %p4cc %ux%u, %u bytes\n",
+			&pix->pixelformat, pix->width, pix->height,
+			pix->sizeimage);
+	dev->fmt = *pix;
+	if (dir == V4L2L_OUT)
+		dev->fmt_fh = fh;
+	return 0;
+}
+
+/* ---- frame rate ---- */
+
+static int v4l2l_g_parm(struct file *file, void *priv,
+			struct v4l2_streamparm *a)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh_dev(fh);
+	enum v4l2l_dir dir;
+
+	if (v4l2l_type_dir(fh, a->type, &dir))
+		return -EINVAL;
+	if (dir == V4L2L_CAP) {
+		memset(&a->parm.capture, 0, sizeof(a->parm.capture));
+		a->parm.capture.capability = V4L2_CAP_TIMEPERFRAME;
+		a->parm.capture.timeperframe = dev->timeperframe;
+		a->parm.capture.readbuffers = dev->max_buffers;
+	} else {
+		memset(&a->parm.output, 0, sizeof(a->parm.output));
+		a->parm.output.capability = V4L2_CAP_TIMEPERFRAME;
+		a->parm.output.timeperframe = dev->timeperframe;
+		a->parm.output.writebuffers = dev->max_buffers;
+	}
+	return 0;
+}
+
+static int v4l2l_s_parm(struct file *file, void *priv,
+			struct v4l2_streamparm *a)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh_dev(fh);
+	struct v4l2_fract tpf;
+	enum v4l2l_dir dir;
+
+	if (v4l2l_type_dir(fh, a->type, &dir))
+		return -EINVAL;
+	tpf = dir == V4L2L_CAP ? a->parm.capture.timeperframe :
+				 a->parm.output.timeperframe;
+	/* a consumer cannot change the rate of an attached producer */
+	if (!(dir == V4L2L_CAP && v4l2l_fmt_fixed(fh, dir))) {
+		v4l2l_clamp_timeperframe(&tpf);
+		dev->timeperframe = tpf;
+		v4l2l_timers_kick(dev);
+	}
+	return v4l2l_g_parm(file, priv, a);
+}
+
+static int v4l2l_enum_framesizes(struct file *file, void *priv,
+				 struct v4l2_frmsizeenum *fsize)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh_dev(fh);
+	const struct v4l2l_format *fmt;
+
+	if (fsize->index)
+		return -EINVAL;
+	if (v4l2l_fmt_fixed(fh, v4l2l_fh_dir(fh))) {
+		if (fsize->pixel_format != dev->fmt.pixelformat)
+			return -EINVAL;
+		fsize->type = V4L2_FRMSIZE_TYPE_DISCRETE;
+		fsize->discrete.width = dev->fmt.width;
+		fsize->discrete.height = dev->fmt.height;
+		return 0;
+	}
+	fmt = v4l2l_find_format(fsize->pixel_format);
+	if (!fmt)
+		return -EINVAL;
+	fsize->stepwise.min_width = roundup(dev->min_width, fmt->wstep);
+	fsize->stepwise.max_width = max(rounddown(dev->max_width, fmt->wstep),
+					fsize->stepwise.min_width);
+	fsize->stepwise.step_width = fmt->wstep;
+	fsize->stepwise.min_height = roundup(dev->min_height, fmt->hstep);
+	fsize->stepwise.max_height = max(rounddown(dev->max_height, fmt->hstep),
+					 fsize->stepwise.min_height);
+	fsize->stepwise.step_height = fmt->hstep;
+	if (fsize->stepwise.min_width == fsize->stepwise.max_width &&
+	    fsize->stepwise.min_height == fsize->stepwise.max_height) {
+		u32 w = fsize->stepwise.min_width;
+		u32 h = fsize->stepwise.min_height;
+
+		fsize->type = V4L2_FRMSIZE_TYPE_DISCRETE;
+		fsize->discrete.width = w;
+		fsize->discrete.height = h;
+	} else if (fmt->wstep == 1 && fmt->hstep == 1) {
+		fsize->type = V4L2_FRMSIZE_TYPE_CONTINUOUS;
+	} else {
+		fsize->type = V4L2_FRMSIZE_TYPE_STEPWISE;
+	}
+	return 0;
+}
+
+static int v4l2l_enum_frameintervals(struct file *file, void *priv,
+				     struct v4l2_frmivalenum *fival)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh_dev(fh);
+	const struct v4l2l_format *fmt;
+
+	if (fival->index)
+		return -EINVAL;
+	if (v4l2l_fmt_fixed(fh, v4l2l_fh_dir(fh))) {
+		if (fival->pixel_format != dev->fmt.pixelformat ||
+		    fival->width != dev->fmt.width ||
+		    fival->height != dev->fmt.height)
+			return -EINVAL;
+		fival->type = V4L2_FRMIVAL_TYPE_DISCRETE;
+		fival->discrete = dev->timeperframe;
+		return 0;
+	}
+	fmt = v4l2l_find_format(fival->pixel_format);
+	if (!fmt || fival->width < dev->min_width ||
+	    fival->width > dev->max_width || fival->width % fmt->wstep ||
+	    fival->height < dev->min_height ||
+	    fival->height > dev->max_height || fival->height % fmt->hstep)
+		return -EINVAL;
+	fival->type = V4L2_FRMIVAL_TYPE_CONTINUOUS;
+	fival->stepwise.min.numerator = 1;
+	fival->stepwise.min.denominator = V4L2L_MAX_FPS;
+	fival->stepwise.max.numerator = U32_MAX;
+	fival->stepwise.max.denominator = 1;
+	fival->stepwise.step.numerator = 1;
+	fival->stepwise.step.denominator = 1;
+	return 0;
+}
+
+/* ---- inputs and outputs ---- */
+
+static int v4l2l_enum_input(struct file *file, void *priv,
+			    struct v4l2_input *inp)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct v4l2l_dev *dev = fh_dev(fh);
+
+	if (!v4l2l_dir_allowed(fh, V4L2L_CAP))
+		return -ENOTTY;
+	if (inp->index)
+		return -EINVAL;
+	strscpy(inp->name, "loopback", sizeof(inp->name));
+	inp->type = V4L2_INPUT_TYPE_CAMERA;
+	inp->audioset = 0;
+	inp->tuner = 0;
+	inp->std = 0;
+	inp->capabilities = 0;
+	inp->status = 0;
+	if (!dev->producer_streaming && !READ_ONCE(dev->keep_format))
+		inp->status = V4L2_IN_ST_NO_SIGNAL;
+	return 0;
+}
+
+static int v4l2l_g_input(struct file *file, void *priv, unsigned int *i)
+{
+	if (!v4l2l_dir_allowed(to_v4l2l_fh(file), V4L2L_CAP))
+		return -ENOTTY;
+	*i = 0;
+	return 0;
+}
+
+static int v4l2l_s_input(struct file *file, void *priv, unsigned int i)
+{
+	if (!v4l2l_dir_allowed(to_v4l2l_fh(file), V4L2L_CAP))
+		return -ENOTTY;
+	return i ? -EINVAL : 0;
+}
+
+static int v4l2l_enum_output(struct file *file, void *priv,
+			     struct v4l2_output *out)
+{
+	if (!v4l2l_dir_allowed(to_v4l2l_fh(file), V4L2L_OUT))
+		return -ENOTTY;
+	if (out->index)
+		return -EINVAL;
+	strscpy(out->name, "loopback in", sizeof(out->name));
+	out->type = V4L2_OUTPUT_TYPE_ANALOG;
+	out->audioset = 0;
+	out->modulator = 0;
+	out->std = 0;
+	out->capabilities = 0;
+	return 0;
+}
+
+static int v4l2l_g_output(struct file *file, void *priv, unsigned int *i)
+{
+	if (!v4l2l_dir_allowed(to_v4l2l_fh(file), V4L2L_OUT))
+		return -ENOTTY;
+	*i = 0;
+	return 0;
+}
+
+static int v4l2l_s_output(struct file *file, void *priv, unsigned int i)
+{
+	if (!v4l2l_dir_allowed(to_v4l2l_fh(file), V4L2L_OUT))
+		return -ENOTTY;
+	return i ? -EINVAL : 0;
+}
+
+/* ---- buffers: vb2 on the fh's own queue, with the V4L2 owner rule ---- */
+
+static int v4l2l_buf_queue(struct v4l2l_fh *fh, u32 type,
+			   enum v4l2l_dir *dir, struct vb2_queue **q)
+{
+	int ret = v4l2l_type_dir(fh, type, dir);
+
+	if (ret)
+		return ret;
+	*q = &fh->queues[*dir];
+	return 0;
+}
+
+/* the two queues of a combined node share the mmap offset space */
+static void v4l2l_fix_offset(struct v4l2l_fh *fh, enum v4l2l_dir dir,
+			     struct v4l2_buffer *b)
+{
+	if (fh->node->type == V4L2L_NODE_COMBINED && dir == V4L2L_OUT &&
+	    b->memory == V4L2_MEMORY_MMAP)
+		b->m.offset += V4L2L_OUT_MMAP_BASE;
+}
+
+static int v4l2l_reqbufs(struct file *file, void *priv,
+			 struct v4l2_requestbuffers *p)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+	int ret;
+
+	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	if (ret)
+		return ret;
+	if (v4l2l_queue_busy(fh, dir))
+		return -EBUSY;
+	ret = vb2_reqbufs(q, p);
+	v4l2l_update_owner(fh, dir);
+	return ret;
+}
+
+static int v4l2l_create_bufs(struct file *file, void *priv,
+			     struct v4l2_create_buffers *p)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+	int ret;
+
+	ret = v4l2l_buf_queue(fh, p->format.type, &dir, &q);
+	if (ret)
+		return ret;
+	if (p->count && v4l2l_queue_busy(fh, dir))
+		return -EBUSY;
+	ret = vb2_create_bufs(q, p);
+	v4l2l_update_owner(fh, dir);
+	return ret;
+}
+
+static int v4l2l_querybuf(struct file *file, void *priv,
+			  struct v4l2_buffer *p)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+	int ret;
+
+	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	if (ret)
+		return ret;
+	ret = vb2_querybuf(q, p);
+	if (!ret)
+		v4l2l_fix_offset(fh, dir, p);
+	return ret;
+}
+
+static int v4l2l_prepare_buf(struct file *file, void *priv,
+			     struct v4l2_buffer *p)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+	int ret;
+
+	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	if (ret)
+		return ret;
+	if (v4l2l_queue_busy(fh, dir))
+		return -EBUSY;
+	ret = vb2_prepare_buf(q, NULL, p);
+	if (!ret)
+		v4l2l_fix_offset(fh, dir, p);
+	return ret;
+}
+
+static int v4l2l_qbuf(struct file *file, void *priv, struct v4l2_buffer *p)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+	int ret;
+
+	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	if (ret)
+		return ret;
+	if (v4l2l_queue_busy(fh, dir))
+		return -EBUSY;
+	ret = vb2_qbuf(q, NULL, p);
+	if (!ret)
+		v4l2l_fix_offset(fh, dir, p);
+	return ret;
+}
+
+static int v4l2l_dqbuf(struct file *file, void *priv, struct v4l2_buffer *p)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+	int ret;
+
+	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	if (ret)
+		return ret;
+	if (v4l2l_queue_busy(fh, dir))
+		return -EBUSY;
+	ret = vb2_dqbuf(q, p, file->f_flags & O_NONBLOCK);
+	if (!ret)
+		v4l2l_fix_offset(fh, dir, p);
+	return ret;
+}
+
+static int v4l2l_expbuf(struct file *file, void *priv,
+			struct v4l2_exportbuffer *p)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+	int ret;
+
+	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	if (ret)
+		return ret;
+	if (v4l2l_queue_busy(fh, dir))
+		return -EBUSY;
+	return vb2_expbuf(q, p);
+}
+
+static int v4l2l_streamon(struct file *file, void *priv,
+			  enum v4l2_buf_type type)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+	int ret;
+
+	ret = v4l2l_buf_queue(fh, type, &dir, &q);
+	if (ret)
+		return ret;
+	if (v4l2l_queue_busy(fh, dir))
+		return -EBUSY;
+	return vb2_streamon(q, type);
+}
+
+static int v4l2l_streamoff(struct file *file, void *priv,
+			   enum v4l2_buf_type type)
+{
+	struct v4l2l_fh *fh = to_v4l2l_fh(file);
+	struct vb2_queue *q;
+	enum v4l2l_dir dir;
+	int ret;
+
+	ret = v4l2l_buf_queue(fh, type, &dir, &q);
+	if (ret)
+		return ret;
+	if (v4l2l_queue_busy(fh, dir))
+		return -EBUSY;
+	return vb2_streamoff(q, type);
+}
+
+/* ---- events ---- */
+
+static int v4l2l_usage_add(struct v4l2_subscribed_event *sev,
+			   unsigned int elems)
+{
+	struct v4l2l_fh *fh = container_of(sev->fh, struct v4l2l_fh, fh);
+	struct v4l2_event ev = { .type = V4L2_EVENT_PRI_CLIENT_USAGE };
+	struct v4l2_event_client_usage usage = {
+		.count = fh_dev(fh)->num_consumers,
+	};
+
+	if (sev->flags & V4L2_EVENT_SUB_FL_SEND_INITIAL) {
+		memcpy(ev.u.data, &usage, sizeof(usage));
+		v4l2_event_queue_fh(sev->fh, &ev);
+	}
+	return 0;
+}
+
+static const struct v4l2_subscribed_event_ops v4l2l_usage_ops = {
+	.add = v4l2l_usage_add,
+};
+
+static int v4l2l_subscribe_event(struct v4l2_fh *vfh,
+				 const struct v4l2_event_subscription *sub)
+{
+	struct v4l2l_fh *fh = container_of(vfh, struct v4l2l_fh, fh);
+
+	switch (sub->type) {
+	case V4L2_EVENT_CTRL:
+		return v4l2_ctrl_subscribe_event(vfh, sub);
+	case V4L2_EVENT_SOURCE_CHANGE:
+		if (!fh->has_queue[V4L2L_CAP])
+			return -EINVAL;
+		return v4l2_src_change_event_subscribe(vfh, sub);
+	case V4L2_EVENT_PRI_CLIENT_USAGE:
+		return v4l2_event_subscribe(vfh, sub, 1, &v4l2l_usage_ops);
+	default:
+		return -EINVAL;
+	}
+}
+
+const struct v4l2_ioctl_ops v4l2l_ioctl_ops = {
+	.vidioc_querycap = v4l2l_querycap,
+
+	.vidioc_enum_fmt_vid_cap = v4l2l_enum_fmt,
+	.vidioc_g_fmt_vid_cap = v4l2l_g_fmt,
+	.vidioc_try_fmt_vid_cap = v4l2l_try_fmt,
+	.vidioc_s_fmt_vid_cap = v4l2l_s_fmt,
+	.vidioc_enum_fmt_vid_out = v4l2l_enum_fmt,
+	.vidioc_g_fmt_vid_out = v4l2l_g_fmt,
+	.vidioc_try_fmt_vid_out = v4l2l_try_fmt,
+	.vidioc_s_fmt_vid_out = v4l2l_s_fmt,
+
+	.vidioc_g_parm = v4l2l_g_parm,
+	.vidioc_s_parm = v4l2l_s_parm,
+	.vidioc_enum_framesizes = v4l2l_enum_framesizes,
+	.vidioc_enum_frameintervals = v4l2l_enum_frameintervals,
+
+	.vidioc_enum_input = v4l2l_enum_input,
+	.vidioc_g_input = v4l2l_g_input,
+	.vidioc_s_input = v4l2l_s_input,
+	.vidioc_enum_output = v4l2l_enum_output,
+	.vidioc_g_output = v4l2l_g_output,
+	.vidioc_s_output = v4l2l_s_output,
+
+	.vidioc_reqbufs = v4l2l_reqbufs,
+	.vidioc_create_bufs = v4l2l_create_bufs,
+	.vidioc_querybuf = v4l2l_querybuf,
+	.vidioc_prepare_buf = v4l2l_prepare_buf,
+	.vidioc_qbuf = v4l2l_qbuf,
+	.vidioc_dqbuf = v4l2l_dqbuf,
+	.vidioc_expbuf = v4l2l_expbuf,
+	.vidioc_streamon = v4l2l_streamon,
+	.vidioc_streamoff = v4l2l_streamoff,
+
+	.vidioc_log_status = v4l2_ctrl_log_status,
+	.vidioc_subscribe_event = v4l2l_subscribe_event,
+	.vidioc_unsubscribe_event = v4l2_event_unsubscribe,
+};

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/* v4l2loopback-vid-out.c - producer queues: frames in, timeout image upload. */
+
+#include <linux/string.h>
+#include <linux/ktime.h>
+
+#include "v4l2loopback-core.h"
+
+static int vid_out_queue_setup(struct vb2_queue *vq, unsigned int *nbuffers,
+			       unsigned int *nplanes, unsigned int sizes[],
+			       struct device *alloc_devs[])
+{
+	struct v4l2l_fh *fh = vb2_get_drv_priv(vq);
+	int ret;
+
+	ret = v4l2l_queue_setup_common(fh, vq, nbuffers, nplanes, sizes);
+	if (!ret && !v4l2l_num_buffers(vq))
+		fh->out_fmt = fh->node->dev->fmt;
+	return ret;
+}
+
+static int vid_out_buf_out_validate(struct vb2_buffer *vb)
+{
+	struct vb2_v4l2_buffer *vbuf = to_vb2_v4l2_buffer(vb);
+
+	/* progressive frames only */
+	vbuf->field = V4L2_FIELD_NONE;
+	return 0;
+}
+
+static int vid_out_buf_prepare(struct vb2_buffer *vb)
+{
+	struct v4l2l_fh *fh = vb2_get_drv_priv(vb->vb2_queue);
+
+	if (vb2_plane_size(vb, 0) < fh->out_fmt.sizeimage)
+		return -EINVAL;
+	return 0;
+}
+
+/* stores the frame as the timeout image (timeout_image_io flow) */
+static void vid_out_store_timeout_image(struct v4l2l_dev *dev,
+					const void *data, size_t payload)
+{
+	struct v4l2l_frame *img = &dev->timeout_image;
+	size_t size = dev->fmt.sizeimage;
+
+	if (v4l2l_frame_reserve(dev, img, size)) {
+		dprintk(dev, 1, "no memory for the timeout image\n");
+		return;
+	}
+	payload = min(payload, size);
+	memcpy(img->data, data, payload);
+	if (payload < size)
+		memset(img->data + payload, 0, size - payload);
+	img->used = v4l2l_is_compressed(dev->fmt.pixelformat) ? payload : size;
+	img->fmt = dev->fmt;
+	img->valid = true;
+	dprintk(dev, 1, "timeout image loaded (%zu bytes)\n", img->used);
+}
+
+/* keeps a copy of the last frame for sustain_framerate */
+static void vid_out_keep_last(struct v4l2l_dev *dev, const void *data,
+			      size_t payload)
+{
+	struct v4l2l_frame *last = &dev->last_frame;
+
+	if (!READ_ONCE(dev->sustain_framerate)) {
+		if (last->data)
+			v4l2l_frame_free(dev, last);
+		return;
+	}
+	payload = min_t(size_t, payload, dev->fmt.sizeimage);
+	if (v4l2l_frame_reserve(dev, last, dev->fmt.sizeimage))
+		return;
+	memcpy(last->data, data, payload);
+	last->used = payload;
+	last->fmt = dev->fmt;
+	last->valid = true;
+}
+
+/*
+ * A producer's frame: hand it to every consumer right away, then give the
+ * buffer back to the producer. Runs under the device mutex, from QBUF,
+ * write() or STREAMON.
+ */
+static void vid_out_buf_queue(struct vb2_buffer *vb)
+{
+	struct vb2_v4l2_buffer *vbuf = to_vb2_v4l2_buffer(vb);
+	struct v4l2l_fh *fh = vb2_get_drv_priv(vb->vb2_queue);
+	struct v4l2l_dev *dev = fh->node->dev;
+	size_t payload = vb2_get_plane_payload(vb, 0);
+	void *data = vb2_plane_vaddr(vb, 0);
+
+	if (data && v4l2l_pix_equal(&fh->out_fmt, &dev->fmt)) {
+		if (fh->timeout_writer) {
+			vid_out_store_timeout_image(dev, data, payload);
+		} else {
+			v4l2l_deliver(dev, data, payload);
+			vid_out_keep_last(dev, data, payload);
+			dev->last_frame_ns = dev->last_delivery_ns;
+			dev->last_was_repeat = false;
+			if (dev->timed_out) {
+				dev->timed_out = false;
+				dprintk(dev, 1, "producer is back\n");
+			}
+			v4l2l_timers_kick(dev);
+		}
+	}
+	vbuf->sequence = fh->out_seq++;
+	vbuf->field = V4L2_FIELD_NONE;
+	vb2_buffer_done(vb, VB2_BUF_STATE_DONE);
+}
+
+static int vid_out_start_streaming(struct vb2_queue *vq, unsigned int count)
+{
+	struct v4l2l_fh *fh = vb2_get_drv_priv(vq);
+	struct v4l2l_dev *dev = fh->node->dev;
+
+	if (!fh->timeout_writer) {
+		dev->producer_streaming = true;
+		dprintk(dev, 1, "producer streams\n");
+	}
+	return 0;
+}
+
+static void vid_out_stop_streaming(struct vb2_queue *vq)
+{
+	struct v4l2l_fh *fh = vb2_get_drv_priv(vq);
+	struct v4l2l_dev *dev = fh->node->dev;
+
+	fh->out_seq = 0;
+	if (!fh->timeout_writer) {
+		dev->producer_streaming = false;
+		dprintk(dev, 1, "producer stops\n");
+		v4l2l_timers_kick(dev);
+	}
+}
+
+const struct vb2_ops v4l2l_vid_out_qops = {
+	.queue_setup = vid_out_queue_setup,
+	.buf_init = v4l2l_buf_init,
+	.buf_out_validate = vid_out_buf_out_validate,
+	.buf_prepare = vid_out_buf_prepare,
+	.buf_cleanup = v4l2l_buf_cleanup,
+	.buf_queue = vid_out_buf_queue,
+	.start_streaming = vid_out_start_streaming,
+	.stop_streaming = vid_out_stop_streaming,
+	V4L2L_VB2_WAIT_OPS
+};
