@@ -219,6 +219,19 @@ bool Direct(const Image& s, const Image& d) {
       libyuv::ABGRToNV12(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], w, h);
       return true;
     }
+    if (s.kind == Kind::kYuy2) {
+      libyuv::YUY2ToNV12(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], w, h);
+      return true;
+    }
+    if (s.kind == Kind::kUyvy) {
+      libyuv::UYVYToNV12(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], w, h);
+      return true;
+    }
+    if (s.kind == Kind::kGrey) {
+      libyuv::CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
+      libyuv::SetPlane(d.p[1], d.s[1], w, h / 2, 128);
+      return true;
+    }
     if (s.kind == Kind::kI420) {
       libyuv::I420ToNV12(s.p[0], s.s[0], s.p[1], s.s[1], s.p[2], s.s[2], d.p[0], d.s[0], d.p[1],
                          d.s[1], w, h);
@@ -234,6 +247,40 @@ bool Direct(const Image& s, const Image& d) {
       return true;
     }
     return false;
+  }
+  bool packed422_s = s.kind == Kind::kYuy2 || s.kind == Kind::kUyvy;
+  bool packed422_d = d.kind == Kind::kYuy2 || d.kind == Kind::kUyvy;
+  if (packed422_s && packed422_d) {  // YUYV <-> UYVY: swap bytes in pairs
+    for (int y = 0; y < h; y++) {
+      const uint8_t* sr = s.p[0] + static_cast<size_t>(y) * s.s[0];
+      uint8_t* dr = d.p[0] + static_cast<size_t>(y) * d.s[0];
+      for (int x = 0; x < w * 2; x += 2) {
+        uint8_t a = sr[x], b = sr[x + 1];
+        dr[x] = b;
+        dr[x + 1] = a;
+      }
+    }
+    return true;
+  }
+  if (packed422_s && d.kind == Kind::kGrey) {
+    if (s.kind == Kind::kYuy2) libyuv::YUY2ToY(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
+    else libyuv::UYVYToY(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
+    return true;
+  }
+  if ((s.kind == Kind::kI420 || s.kind == Kind::kNv12) && d.kind == Kind::kGrey) {
+    libyuv::CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
+    return true;
+  }
+  if (s.kind == Kind::kNv12 && packed422_d) {  // through a temporary I420, lossless
+    int cw = w / 2, ch = h / 2;
+    std::vector<uint8_t> t(static_cast<size_t>(w) * h + 2 * static_cast<size_t>(cw) * ch);
+    uint8_t* ty = t.data();
+    uint8_t* tu = ty + static_cast<size_t>(w) * h;
+    uint8_t* tv = tu + static_cast<size_t>(cw) * ch;
+    libyuv::NV12ToI420(s.p[0], s.s[0], s.p[1], s.s[1], ty, w, tu, cw, tv, cw, w, h);
+    if (d.kind == Kind::kYuy2) libyuv::I420ToYUY2(ty, w, tu, cw, tv, cw, d.p[0], d.s[0], w, h);
+    else libyuv::I420ToUYVY(ty, w, tu, cw, tv, cw, d.p[0], d.s[0], w, h);
+    return true;
   }
   if (s.kind == Kind::kI420 && d.kind == Kind::kYuy2) {
     libyuv::I420ToYUY2(s.p[0], s.s[0], s.p[1], s.s[1], s.p[2], s.s[2], d.p[0], d.s[0], w, h);

@@ -1,0 +1,215 @@
+// capture.ts - Capture, the consumer side: open a device's capture node,
+// stream (mmap, or read()), and iterate frames with `for await`.
+import { type LoopbackDevice, query } from './ctl.js';
+import { CodedError, closedError } from './errors.js';
+import { call, callAsync, closeDevice, openDevice } from './fd.js';
+import { FORMAT_FOURCC, formatOfFourcc, fourcc, fourccToString, frameSize, PIXEL_FORMATS, type PixelFormat } from './formats.js';
+import { type NativeBinding, type NativePixFormat, native } from './native.js';
+import { Poller } from './poller.js';
+import { checkDeviceRef, type DeviceRef, devPath, resolveNode } from './resolve.js';
+import { checkOneOf, checkOptions, checkPositiveInteger, invalidParameter, isPlainObject } from './validate.js';
+
+export interface CaptureOptions {
+  /** The device (path, number or label); a split device is read from its capture node. */
+  device: DeviceRef;
+  /** Convert frames to this format; default: as the device carries them. */
+  format?: PixelFormat;
+  /** 'mmap' (default) or 'read'. */
+  io?: 'mmap' | 'read';
+  /** Number of buffers for mmap io; default 4. */
+  buffers?: number;
+}
+
+export interface CapturedFrame {
+  /** The frame bytes (a copy: safe to keep). */
+  data: Buffer;
+  width: number;
+  height: number;
+  /** Library format name ('yuyv') when known, else the fourcc. */
+  format: PixelFormat | string;
+  /** The device's fourcc ('YUYV'). */
+  fourcc: string;
+  /** Bytes per row of `data` (luma plane for planar formats). */
+  bytesperline: number;
+  /** The producer's frame counter. */
+  sequence: number;
+  /** Capture time, microseconds on CLOCK_MONOTONIC. */
+  timestamp: number;
+}
+
+const OPTION_KEYS = ['device', 'format', 'io', 'buffers'] as const;
+
+export class Capture implements AsyncIterable<CapturedFrame> {
+  /** Path of the node being read. */
+  readonly device: string;
+  readonly info: LoopbackDevice | undefined;
+  readonly #b: NativeBinding;
+  readonly #fd: number;
+  readonly #type: number;
+  readonly #poller: Poller;
+  readonly #io: 'mmap' | 'read';
+  readonly #want: PixelFormat | undefined;
+  #fmt: NativePixFormat;
+  #maps: ArrayBuffer[] = [];
+  #scratch: Buffer | undefined;
+  #streaming = false;
+  #closed = false;
+
+  private constructor(b: NativeBinding, fd: number, path: string, info: LoopbackDevice | undefined, fmt: NativePixFormat, io: 'mmap' | 'read', want: PixelFormat | undefined) {
+    this.#b = b;
+    this.#fd = fd;
+    this.device = path;
+    this.info = info;
+    this.#type = b.constants.V4L2_BUF_TYPE_VIDEO_CAPTURE!;
+    this.#poller = new Poller(fd, b);
+    this.#io = io;
+    this.#fmt = fmt;
+    this.#want = want;
+  }
+
+  static async open(options: CaptureOptions): Promise<Capture> {
+    if (!isPlainObject(options)) throw invalidParameter('options', 'object', options);
+    const o = checkOptions<CaptureOptions>('Capture.open() options', options, OPTION_KEYS);
+    checkDeviceRef('device', o.device);
+    const want = o.format === undefined ? undefined : checkOneOf('format', o.format, PIXEL_FORMATS);
+    const io = o.io === undefined ? 'mmap' : checkOneOf('io', o.io, ['mmap', 'read'] as const);
+    const buffers = o.buffers === undefined ? 4 : checkPositiveInteger('buffers', o.buffers, 32);
+    const b = native();
+    let info: LoopbackDevice | undefined;
+    let path: string;
+    try {
+      info = await query(o.device);
+      path = info.capturePath;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENODEV' || (err as { code?: string }).code === 'ERR_DEVICE_NOT_FOUND') throw err;
+      path = devPath(await resolveNode(o.device));
+    }
+    const fd = await openDevice(path);
+    let cap: Capture | undefined;
+    try {
+      const type = b.constants.V4L2_BUF_TYPE_VIDEO_CAPTURE!;
+      const fmt = call(path, () => b.getFormat(fd, type));
+      cap = new Capture(b, fd, path, info, fmt, io, want);
+      if (want) cap.#checkConvertible();
+      if (io === 'mmap') await cap.#startMmap(buffers);
+      return cap;
+    } catch (err) {
+      if (cap) await cap.close().catch(() => undefined);
+      else await closeDevice(fd);
+      throw err;
+    }
+  }
+
+  #checkConvertible(): void {
+    const code = fourccToString(this.#fmt.pixelformat);
+    if (!formatOfFourcc(code)) {
+      throw new CodedError('ERR_FORMAT_UNSUPPORTED', `${this.device} carries ${code}, which cannot be converted to ${this.#want}`);
+    }
+  }
+
+  async #startMmap(count: number): Promise<void> {
+    const n = call(this.device, () => this.#b.reqbufs(this.#fd, this.#type, count));
+    for (let i = 0; i < n; i++) {
+      const info = call(this.device, () => this.#b.querybuf(this.#fd, this.#type, i));
+      this.#maps.push(call(this.device, () => this.#b.mmap(this.#fd, info.length, info.offset, false)));
+      call(this.device, () => this.#b.qbuf(this.#fd, this.#type, i));
+    }
+    await callAsync(this.device, () => this.#b.streamOn(this.#fd, this.#type));
+    this.#streaming = true;
+  }
+
+  /** The device format being captured. */
+  get width(): number {
+    return this.#fmt.width;
+  }
+
+  get height(): number {
+    return this.#fmt.height;
+  }
+
+  get fourcc(): string {
+    return fourccToString(this.#fmt.pixelformat);
+  }
+
+  #frame(bytes: Uint8Array, sequence: number, timestamp: number): CapturedFrame {
+    const f = this.#fmt;
+    const code = fourccToString(f.pixelformat);
+    if (this.#want && FORMAT_FOURCC[this.#want] !== code) {
+      const data = Buffer.alloc(frameSize(this.#want, f.width, f.height));
+      call(this.device, () =>
+        this.#b.convert(bytes, f.pixelformat, f.bytesperline, data, fourcc(FORMAT_FOURCC[this.#want!]), 0, f.width, f.height),
+      );
+      return { data, width: f.width, height: f.height, format: this.#want, fourcc: FORMAT_FOURCC[this.#want], bytesperline: 0, sequence, timestamp };
+    }
+    return {
+      data: Buffer.from(bytes),
+      width: f.width,
+      height: f.height,
+      format: formatOfFourcc(code) ?? code,
+      fourcc: code,
+      bytesperline: f.bytesperline,
+      sequence,
+      timestamp,
+    };
+  }
+
+  /** The next frame; waits for the producer. */
+  async read(): Promise<CapturedFrame> {
+    for (;;) {
+      if (this.#closed) throw closedError(`Capture ${this.device}`);
+      if (this.#io === 'mmap') {
+        const buf = call(this.device, () => this.#b.dqbuf(this.#fd, this.#type));
+        if (buf) {
+          try {
+            const view = new Uint8Array(this.#maps[buf.index]!, 0, Math.min(buf.bytesused || this.#fmt.sizeimage, this.#fmt.sizeimage));
+            return this.#frame(view, buf.sequence, buf.timestampUs);
+          } finally {
+            call(this.device, () => this.#b.qbuf(this.#fd, this.#type, buf.index));
+          }
+        }
+      } else {
+        this.#scratch ??= Buffer.alloc(this.#fmt.sizeimage);
+        const n = call(this.device, () => this.#b.read(this.#fd, this.#scratch!));
+        if (n !== null) return this.#frame(this.#scratch.subarray(0, n), -1, Math.round(performance.now() * 1000));
+      }
+      try {
+        await this.#poller.wait('readable');
+      } catch (err) {
+        if (this.#closed) throw closedError(`Capture ${this.device}`);
+        throw err;
+      }
+    }
+  }
+
+  async *frames(): AsyncGenerator<CapturedFrame, void, undefined> {
+    try {
+      while (!this.#closed) yield await this.read();
+    } catch (err) {
+      if (!this.#closed) throw err;
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** `for await (const frame of capture)`; leaving the loop closes the capture. */
+  [Symbol.asyncIterator](): AsyncGenerator<CapturedFrame, void, undefined> {
+    return this.frames();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#poller.close();
+    try {
+      if (this.#streaming) await callAsync(this.device, () => this.#b.streamOff(this.#fd, this.#type));
+    } finally {
+      for (const m of this.#maps) this.#b.munmap(m);
+      this.#maps = [];
+      await closeDevice(this.#fd);
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,18 @@
+// constants.ts - the V4L2 and v4l2loopback numbers the library exposes, as
+// plain `as const` values. A unit test checks them against the addon's
+// header-computed table, key by key.
+export const constants = {
+  V4L2_BUF_TYPE_VIDEO_CAPTURE: 1,
+  V4L2_BUF_TYPE_VIDEO_OUTPUT: 2,
+  V4L2_CAP_VIDEO_CAPTURE: 0x1,
+  V4L2_CAP_VIDEO_OUTPUT: 0x2,
+  V4L2_CAP_READWRITE: 0x01000000,
+  V4L2_CAP_STREAMING: 0x04000000,
+  V4L2_EVENT_CTRL: 3,
+  V4L2_EVENT_PRI_CLIENT_USAGE: 0x10e00001,
+  V4L2LOOPBACK_CID_KEEP_FORMAT: 0x0098f900,
+  V4L2LOOPBACK_CID_SUSTAIN_FRAMERATE: 0x0098f901,
+  V4L2LOOPBACK_CID_TIMEOUT: 0x0098f902,
+  V4L2LOOPBACK_CID_TIMEOUT_IMAGE_IO: 0x0098f903,
+  V4L2LOOPBACK_SPLIT_AUTO_NR: -2,
+} as const;

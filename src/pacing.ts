@@ -1,0 +1,82 @@
+// pacing.ts - frame pacing without drift: frame n is due at start + n/fps
+// on the monotonic clock (absolute targets, so sleep overshoot never
+// accumulates), plus pyvirtualcam's moving-average fps counter.
+import { setTimeout as sleepMs } from 'node:timers/promises';
+
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  sleep: async (ms) => {
+    await sleepMs(ms);
+  },
+};
+
+export class Pacer {
+  readonly #periodMs: number;
+  readonly #clock: Clock;
+  #start: number | undefined;
+  #n = 0;
+
+  constructor(fps: number, clock: Clock = realClock) {
+    this.#periodMs = 1000 / fps;
+    this.#clock = clock;
+  }
+
+  get periodMs(): number {
+    return this.#periodMs;
+  }
+
+  /**
+   * Waits until the next frame is due. If the caller fell more than one
+   * frame behind, the schedule restarts from now instead of bursting.
+   */
+  async next(): Promise<void> {
+    const now = this.#clock.now();
+    if (this.#start === undefined) {
+      this.#start = now;
+      this.#n = 0;
+      return;
+    }
+    this.#n++;
+    const due = this.#start + this.#n * this.#periodMs;
+    const wait = due - now;
+    if (wait < -this.#periodMs) {
+      this.#start = now;
+      this.#n = 0;
+      return;
+    }
+    if (wait > 0) await this.#clock.sleep(wait);
+  }
+
+  /** Starts the schedule again at the next call. */
+  reset(): void {
+    this.#start = undefined;
+  }
+}
+
+/** Exponential moving average of the frame rate (pyvirtualcam's FPSCounter). */
+export class FpsCounter {
+  #last: number | undefined;
+  #avgDelta: number | undefined;
+
+  constructor(private readonly clock: Pick<Clock, 'now'> = realClock) {}
+
+  tick(): void {
+    const now = this.clock.now();
+    if (this.#last !== undefined) {
+      const delta = now - this.#last;
+      this.#avgDelta = this.#avgDelta === undefined ? delta : this.#avgDelta + 0.2 * (delta - this.#avgDelta);
+    }
+    this.#last = now;
+  }
+
+  /** Frames per second, 0 until two frames were counted. */
+  get fps(): number {
+    return this.#avgDelta === undefined || this.#avgDelta <= 0 ? 0 : 1000 / this.#avgDelta;
+  }
+}
