@@ -11,8 +11,12 @@ if [ ! -e "$kdir/Makefile" ]; then
 fi
 out=$top/out/kmod/$kver
 mkdir -p "$out"
-# Mirror the sources (not build products) so kbuild runs outside kmod/.
-(cd "$top/kmod" && find . -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild -o -name Makefile \) -print0 |
+# One build per kernel at a time (several engineers or test runs may overlap).
+exec 9>"$out.lock"
+flock 9
+# Mirror the sources (not build products such as *.mod.c, which an in-tree
+# build for another kernel leaves behind) so kbuild runs outside kmod/.
+(cd "$top/kmod" && find . -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild -o -name Makefile \) ! -name '*.mod.c' -print0 |
 	while IFS= read -r -d '' f; do
 		mkdir -p "$out/$(dirname "$f")"
 		cmp -s "$f" "$out/$f" || cp "$f" "$out/$f"
