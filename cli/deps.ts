@@ -2,9 +2,11 @@
 // commands run against fakes in unit tests: the library facade, the output
 // writers, and the environment doctor inspects.
 import type { Caps } from '../src/caps.js';
+import type { CapturedFrame, CaptureOptions } from '../src/capture.js';
 import type { AddOptions, LoopbackDevice, VersionInfo } from '../src/ctl.js';
 import type { Device } from '../src/device.js';
 import type { Fraction } from '../src/formats.js';
+import type { VirtualCameraOptions } from '../src/virtual-camera.js';
 import type { Io } from './output.js';
 import { type DoctorEnv, realDoctorEnv } from './doctor-env.js';
 
@@ -28,6 +30,26 @@ export interface DeviceHandle {
   close(): Promise<void>;
 }
 
+/** The part of a VirtualCamera (src/virtual-camera.ts) the CLI uses. */
+export interface CameraHandle {
+  readonly device: string;
+  readonly width: number;
+  readonly height: number;
+  readonly nativeFormat: string;
+  readonly framesSent: number;
+  readonly currentFps: number;
+  send(frame: Uint8Array): Promise<void>;
+  nextFrame(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The part of a Capture (src/capture.ts) the CLI uses. */
+export interface CaptureHandle {
+  readonly device: string;
+  read(): Promise<CapturedFrame>;
+  close(): Promise<void>;
+}
+
 export interface Library {
   version(): Promise<VersionInfo>;
   list(): Promise<LoopbackDevice[]>;
@@ -35,6 +57,8 @@ export interface Library {
   remove(device: string): Promise<void>;
   query(device: string): Promise<LoopbackDevice>;
   open(device: string): Promise<DeviceHandle>;
+  openCamera(options: VirtualCameraOptions): Promise<CameraHandle>;
+  openCapture(options: CaptureOptions): Promise<CaptureHandle>;
 }
 
 export interface CliDeps {
@@ -57,6 +81,8 @@ function lazyLibrary(): Library {
     remove: async (d) => (await ctl()).remove(d),
     query: async (d) => (await ctl()).query(d),
     open: async (d) => (await import('../src/device.js')).open(d),
+    openCamera: async (o) => (await import('../src/virtual-camera.js')).VirtualCamera.open(o),
+    openCapture: async (o) => (await import('../src/capture.js')).Capture.open(o),
   };
 }
 

@@ -9,6 +9,8 @@ import { makeGetFpsCommand, makeSetFpsCommand } from './commands/fps.js';
 import { makeListCommand } from './commands/list.js';
 import { makeQueryCommand } from './commands/query.js';
 import { makeStatusCommand } from './commands/status.js';
+import { makeSnapshotCommand } from './commands/snapshot.js';
+import { makeStreamCommand } from './commands/stream.js';
 import { makeSetTimeoutImageCommand } from './commands/timeout-image.js';
 import type { CliDeps } from './deps.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -30,6 +32,8 @@ export function createProgram(deps: CliDeps): Command {
     makeGetCapsCommand(deps),
     makeSetTimeoutImageCommand(deps),
     makeStatusCommand(deps),
+    makeStreamCommand(deps),
+    makeSnapshotCommand(deps),
     makeDoctorCommand(deps),
   ];
   for (const c of commands) program.addCommand(c);
