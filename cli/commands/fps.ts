@@ -12,7 +12,7 @@ const FPS_RE = /^@?\d+(\/\d+)?$/;
 
 /** Accepts the deprecated classic order `<fps> <dev>` too, with a warning. */
 export function orderFpsArgs(deps: CliDeps, a: string, b: string): { device: string; fps: string } {
-  if (FPS_RE.test(a) && !FPS_RE.test(b)) {
+  if (FPS_RE.test(a) && /^(\/dev\/|video\d+$)/.test(b)) {
     deps.io.stderr(`warning: 'set-fps <fps> <device>' is deprecated, use 'set-fps ${b} ${a}'\n`);
     return { device: b, fps: a };
   }
