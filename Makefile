@@ -4,6 +4,10 @@
 #   make [KERNELRELEASE=<release>]   build kmod/v4l2loopback.ko (default: running kernel)
 #   make clean                       remove build products
 #   make install                     install the module (modules_install + depmod)
+#   make install-utils [PREFIX=/usr/local]  install the v4l2loopback-ctl CLI
+#   make install-udev                 install the udev rule (group video may manage devices)
+#   make dkms-install / dkms-uninstall   register the module with DKMS (rebuilt on kernel updates)
+#   make sign [KBUILD_SIGN_KEY=.. KBUILD_SIGN_CERT=..]  sign the module for Secure Boot
 #   make deps                        install everything the project needs (Debian 12, root)
 #   make test                        unit tests + guest tests on Debian 6.1 and 6.12 kernels
 #   make shell [KERNEL=6.12]         interactive shell in a sandbox guest with the module loaded
@@ -12,8 +16,17 @@
 KERNELRELEASE ?= $(shell uname -r)
 KERNEL ?= 6.1
 PARAMS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+UDEV_RULES_DIR ?= /etc/udev/rules.d
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC ?= /usr/src/v4l2loopback-$(DKMS_VERSION)
+# DKMS's own MOK key pair (Debian), used to sign unless told otherwise.
+KBUILD_SIGN_KEY ?= $(wildcard /var/lib/dkms/mok.key)
+KBUILD_SIGN_CERT ?= $(wildcard /var/lib/dkms/mok.pub)
+CLI_DIR = $(DESTDIR)$(PREFIX)/lib/v4l2loopback
 
-.PHONY: all modules clean install deps deps-build test shell demo
+.PHONY: all modules clean install install-utils install-udev dkms-add dkms-install dkms-uninstall sign deps deps-build test shell demo
 
 all modules: deps-build
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE)
@@ -26,6 +39,33 @@ deps:
 
 install: all
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE) install
+
+install-utils: deps-build
+	scripts/install-utils.sh "$(CLI_DIR)" "$(DESTDIR)$(PREFIX)/bin"
+
+install-udev:
+	install -D -m 0644 udev/60-v4l2loopback.rules $(DESTDIR)$(UDEV_RULES_DIR)/60-v4l2loopback.rules
+	-[ -z "$(DESTDIR)" ] && udevadm control --reload && udevadm trigger --subsystem-match=misc --subsystem-match=video4linux
+
+# DKMS_FLAGS may point dkms at other trees (--dkmstree, --sourcetree), as the tests do.
+dkms-add:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cp dkms.conf $(DKMS_SRC)/
+	tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' --exclude='.*.cmd' \
+		--exclude=modules.order --exclude=Module.symvers kmod | tar -xf - -C $(DKMS_SRC)
+	dkms add -m v4l2loopback -v $(DKMS_VERSION) $(DKMS_FLAGS)
+
+dkms-install: dkms-add
+	dkms build -m v4l2loopback -v $(DKMS_VERSION) -k $(KERNELRELEASE) $(DKMS_FLAGS)
+	dkms install -m v4l2loopback -v $(DKMS_VERSION) -k $(KERNELRELEASE) $(DKMS_FLAGS)
+
+dkms-uninstall:
+	dkms remove -m v4l2loopback -v $(DKMS_VERSION) --all $(DKMS_FLAGS)
+	rm -rf $(DKMS_SRC)
+
+sign: all
+	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE) sign KBUILD_SIGN_KEY=$(KBUILD_SIGN_KEY) KBUILD_SIGN_CERT=$(KBUILD_SIGN_CERT)
 
 clean:
 	$(MAKE) -C kmod clean

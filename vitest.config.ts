@@ -1,6 +1,7 @@
 // vitest.config.ts - test projects: `unit` runs on the host (pure logic, no
-// kernel module); `guest` runs inside the QEMU sandbox against the real
-// module (started by `make test` through sandbox/run).
+// kernel module); `host` exercises install paths on the host (DKMS, signing,
+// install targets; needs root and kernel headers); `guest` runs inside the
+// QEMU sandbox against the real module (started by `make test` via sandbox/run).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
@@ -16,6 +17,16 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',
+        },
+      },
+      {
+        test: {
+          name: 'host',
+          include: ['test/host/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 600_000,
         },
       },
       {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test.sh - the whole test run behind `make test`: host unit tests, then the
+# test.sh - the whole test run behind `make test`: host unit and install
+# tests, then the
 # guest suite (vitest against the real module, v4l2-compliance, real clients)
 # in a QEMU guest per Debian kernel. Ends with the line "N passed, N failed".
 set -uo pipefail
@@ -16,6 +17,15 @@ echo "== host unit tests"
 mkdir -p "$out/unit"
 "${vitest[@]}" --project unit --reporter=default --reporter=json --outputFile.json="$out/unit/vitest.json"
 echo $? >"$out/unit/suite.rc"
+
+echo "== host install tests (DKMS, signing, install targets)"
+mkdir -p "$out/host"
+"${vitest[@]}" --project host --reporter=default --reporter=json --outputFile.json="$out/host/vitest.json"
+echo $? >"$out/host/suite.rc"
+
+# The guest runs the compiled CLI (dist/) as real users do.
+echo "== build (tsc)"
+npm run --silent build || echo "build failed" >&2
 
 for k in $kernels; do
 	dir=$out/guest-$k
