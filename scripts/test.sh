@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - the whole test run behind `make test`: host unit and install
-# tests, then the
-# guest suite (vitest against the real module, v4l2-compliance, real clients)
-# in a QEMU guest per Debian kernel. Ends with the line "N passed, N failed".
+# tests, then the guest suite (vitest against the real module,
+# v4l2-compliance, real clients) in a QEMU guest per Debian kernel.
+# Ends with the line "N passed, N failed, N skipped".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
