@@ -1,0 +1,81 @@
+// ctl-stream.test.ts - `stream`, `snapshot`, `status` and
+// `set-timeout-image` against the real module: a pattern streamed by one
+// CLI process is seen by another, and the timeout image replaces it.
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ctl } from '../helpers/cli.js';
+import { loadModule } from '../helpers/kernel.js';
+
+beforeAll(async () => {
+  await loadModule({ devices: 0 });
+});
+
+function png(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const p = new PNG({ width, height });
+  for (let i = 0; i < width * height; i++) p.data.set([...rgb, 255], i * 4);
+  return PNG.sync.write(p);
+}
+
+function centre(file: Buffer): [number, number, number, number, number] {
+  const p = PNG.sync.read(file);
+  const i = (Math.floor(p.height / 2) * p.width + Math.floor(p.width / 2)) * 4;
+  return [p.width, p.height, p.data[i]!, p.data[i + 1]!, p.data[i + 2]!];
+}
+
+/** Waits until `status` reports a producer on the device. */
+async function waitForProducer(path: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const s = await ctl(['status', '--json', path]);
+    if (s.code === 0 && JSON.parse(s.stdout)[0]?.producer) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no producer on ${path} after 30 s`);
+}
+
+describe('v4l2loopback-ctl stream / snapshot / status / set-timeout-image', () => {
+  it('streams a pattern that snapshot and status see', async () => {
+    const path = (await ctl(['add', '-n', 'Stream cam'])).stdout.trim();
+    const streaming = ctl(['stream', path, '--pattern', 'bars', '--size', '320x240', '--fps', '15', '--duration', '12', '--json'], { timeoutMs: 60_000 });
+    await waitForProducer(path);
+    const out = join(tmpdir(), 'snap.png');
+    const snap = await ctl(['snapshot', path, out, '--timeout', '20000']);
+    expect(snap.code, snap.stderr).toBe(0);
+    const [w, h, r, g, b] = centre(await readFile(out));
+    expect([w, h]).toEqual([320, 240]);
+    // The centre of the bars pattern at 320 px is the 4th/5th bar boundary: green or magenta, 75%.
+    expect(Math.max(r, g, b)).toBeGreaterThan(150);
+
+    const status = await ctl(['status', '--json', path]);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)[0]).toMatchObject({ device: path, producer: true, format: expect.stringMatching(/^YUYV:320x240/) });
+
+    const s = await streaming;
+    expect(s.code, s.stderr).toBe(0);
+    const result = JSON.parse(s.stdout);
+    expect(result.frames).toBeGreaterThan(100);
+    expect((await ctl(['delete', path])).code).toBe(0);
+  });
+
+  it('set-timeout-image shows the image after the producer stops', async () => {
+    const path = (await ctl(['add', '-n', 'Timeout cam'])).stdout.trim();
+    expect((await ctl(['set-caps', path, 'YUYV:160x120@15'])).code).toBe(0);
+    const img = join(tmpdir(), 'timeout.png');
+    await writeFile(img, png(64, 48, [0, 0, 255]));
+    const set = await ctl(['set-timeout-image', '-t', '500', path, img]);
+    expect(set.code, set.stderr).toBe(0);
+    expect((await ctl(['stream', path, '--pattern', 'bars', '--size', '160x120', '--duration', '2'])).code).toBe(0);
+    const out = join(tmpdir(), 'timeout-snap.png');
+    const snap = await ctl(['snapshot', path, out, '--timeout', '10000']);
+    expect(snap.code, snap.stderr).toBe(0);
+    const [w, h, r, g, b] = centre(await readFile(out));
+    expect([w, h]).toEqual([160, 120]);
+    // Pure blue through RGB -> YUYV (BT.601 limited range) -> RGB stays dominantly blue.
+    expect(b).toBeGreaterThan(150);
+    expect(b - Math.max(r, g)).toBeGreaterThan(120);
+    expect((await ctl(['set-caps', path, 'any'])).code).toBe(0);
+    expect((await ctl(['delete', path])).code).toBe(0);
+  });
+});

@@ -1,0 +1,19 @@
+// cli.ts - runs the compiled v4l2loopback-ctl (dist/cli/index.js) in the
+// guest, as a user would, with a hard timeout.
+import { join } from 'node:path';
+import { type RunOptions, type RunResult, run } from './kernel.js';
+
+export const cliPath = join(import.meta.dirname, '..', '..', '..', 'dist', 'cli', 'index.js');
+
+export function ctl(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return run(process.execPath, [cliPath, ...args], { timeoutMs: 60_000, ...opts });
+}
+
+/** Runs the CLI as another user (uid/gid, supplementary groups) via setpriv. */
+export function ctlAs(uid: number, groups: readonly number[], args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const g = groups.length ? ['--groups', groups.join(',')] : ['--clear-groups'];
+  return run('setpriv', ['--reuid', String(uid), '--regid', String(uid), ...g, process.execPath, cliPath, ...args], {
+    timeoutMs: 60_000,
+    ...opts,
+  });
+}
