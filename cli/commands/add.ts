@@ -18,6 +18,7 @@ export interface AddCliOptions {
   minWidth?: number;
   minHeight?: number;
   verbose?: boolean;
+  split?: boolean;
 }
 
 /** The node number a device argument names for `add`: N, /dev/videoN or videoN. */
@@ -47,6 +48,8 @@ export function toAddOptions(opts: AddCliOptions, outputDev?: string, captureDev
   if (captureDev !== undefined) {
     const c = nodeNumberArg(captureDev);
     if (c !== o.outputNr) o.captureNr = c;
+  } else if (opts.split) {
+    o.captureNr = 'auto';
   }
   return o;
 }
@@ -78,6 +81,7 @@ export function makeAddCommand(deps: CliDeps): Command {
     .option('-h, --max-height <px>', 'maximum frame height', intArg('--max-height', 1, 8192))
     .option('--min-width <px>', 'minimum frame width', intArg('--min-width', 2, 8192))
     .option('--min-height <px>', 'minimum frame height', intArg('--min-height', 1, 8192))
+    .option('-s, --split', 'make a split device: an output node plus a capture-only node (numbered by the driver)')
     .option('-v, --verbose', 'print the new device configuration');
   return cmd;
 }

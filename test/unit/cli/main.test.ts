@@ -21,6 +21,13 @@ describe('v4l2loopback-ctl', () => {
     expect(f.out()).toBe('/dev/video3\n/dev/video4\n');
   });
 
+  it('add --split asks the driver to number the capture node', async () => {
+    const f = fakeDeps();
+    expect(await run(f, 'add', '--split', '-n', 'S')).toBe(0);
+    expect(f.lib.added[0]).toEqual({ label: 'S', captureNr: 'auto' });
+    expect(f.out().trim().split('\n')).toHaveLength(2);
+  });
+
   it('add with the same device twice makes a combined device', async () => {
     const f = fakeDeps();
     expect(await run(f, 'add', '3', '3')).toBe(0);
