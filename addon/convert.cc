@@ -188,9 +188,51 @@ bool RgbToI420(const Image& s, uint8_t* y, int sy, uint8_t* u, int su, uint8_t* 
   }
 }
 
+inline uint8_t Clamp(int v) { return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v); }
+
+// YUV (BT.601 limited range) to RGB with exact coefficients in 16.16 fixed
+// point. libyuv's 6-bit coefficients are off by up to 5 on saturated
+// colours; consumers comparing round trips need better than that.
+bool YuvToRgbExact(const Image& s, const Image& d) {
+  bool yuv = s.kind == Kind::kI420 || s.kind == Kind::kNv12 || s.kind == Kind::kYuy2 ||
+             s.kind == Kind::kUyvy;
+  bool rgb = d.kind == Kind::kRaw || d.kind == Kind::kRgb24 || d.kind == Kind::kAbgr ||
+             d.kind == Kind::kArgb;
+  if (!yuv || !rgb) return false;
+  const int bpp = BytesPerPixel(d.kind);
+  const bool bgr_order = d.kind == Kind::kRgb24 || d.kind == Kind::kArgb;
+  for (int y = 0; y < s.height; y++) {
+    uint8_t* out = d.p[0] + static_cast<size_t>(y) * d.s[0];
+    const uint8_t* row = s.p[0] + static_cast<size_t>(y) * s.s[0];
+    const uint8_t* crow = s.p[1] != nullptr ? s.p[1] + static_cast<size_t>(y / 2) * s.s[1] : nullptr;
+    const uint8_t* vrow = s.p[2] != nullptr ? s.p[2] + static_cast<size_t>(y / 2) * s.s[2] : nullptr;
+    for (int x = 0; x < s.width; x++) {
+      int Y, U, V;
+      switch (s.kind) {
+        case Kind::kI420: Y = row[x]; U = crow[x / 2]; V = vrow[x / 2]; break;
+        case Kind::kNv12: Y = row[x]; U = crow[(x / 2) * 2]; V = crow[(x / 2) * 2 + 1]; break;
+        case Kind::kYuy2: Y = row[2 * x]; U = row[(x / 2) * 4 + 1]; V = row[(x / 2) * 4 + 3]; break;
+        default: Y = row[2 * x + 1]; U = row[(x / 2) * 4]; V = row[(x / 2) * 4 + 2]; break;
+      }
+      int c = (Y - 16) * 76309;  // 1.164383 * 65536
+      int u = U - 128, v = V - 128;
+      uint8_t r = Clamp((c + 104597 * v + 32768) >> 16);            // 1.596027
+      uint8_t g = Clamp((c - 25675 * u - 53279 * v + 32768) >> 16);  // 0.391762, 0.812968
+      uint8_t b = Clamp((c + 132201 * u + 32768) >> 16);            // 2.017232
+      uint8_t* px = out + static_cast<size_t>(x) * bpp;
+      px[0] = bgr_order ? b : r;
+      px[1] = g;
+      px[2] = bgr_order ? r : b;
+      if (bpp == 4) px[3] = 255;
+    }
+  }
+  return true;
+}
+
 // Pairs with a direct routine; false = take the generic strip path.
 bool Direct(const Image& s, const Image& d) {
   int w = s.width, h = s.height;
+  if (YuvToRgbExact(s, d)) return true;
   if (d.kind == Kind::kI420) {
     if (RgbToI420(s, d.p[0], d.s[0], d.p[1], d.s[1], d.p[2], d.s[2])) return true;
     switch (s.kind) {

@@ -1,8 +1,16 @@
 // poller.cc - fd readiness through uv_poll on the calling env's own loop
 // (so it works in worker threads). A poller is a type-tagged External;
 // the TypeScript Poller class wraps the four functions below.
+//
+// The device fd sits in a private epoll set and uv_poll watches that set.
+// uv_poll_init() on the device itself would probe it with POLLIN, and for
+// a V4L2 capture queue with no buffers that probe starts read() emulation,
+// making the fd a consumer (and the queue busy for REQBUFS). Through the
+// private set the device only ever sees the events asked for.
 #include "common.h"
 
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <memory>
@@ -13,36 +21,72 @@ namespace {
 
 const napi_type_tag kPollerTag = {0x7634'6c32'6c6f'6f70ULL, 0x706f'6c6c'6572'0001ULL};
 
+// The uv handle and the epoll fd it watches; freed in the close callback.
+struct PollHandle {
+  uv_poll_t poll;  // first member: uv_handle_t* casts back to PollHandle*
+  int epfd;
+};
+
 struct PollerImpl {
   napi_env env = nullptr;
   int fd = -1;
-  uv_poll_t* handle = nullptr;  // nullptr once closed
+  PollHandle* ph = nullptr;
+  uv_poll_t* handle = nullptr;  // &ph->poll; nullptr once closed
   Napi::FunctionReference callback;
   Napi::ObjectReference self;   // strong while polling, so GC keeps us
   std::unique_ptr<Napi::AsyncContext> context;
   bool cleanup_hook = false;
   bool held = false;
+  int requested = 0;
 };
 
 // While polling, the handle and the callback are held strongly; while
 // stopped, both are weak so an abandoned poller can be collected.
 void Hold(PollerImpl* p) {
   if (!p->held) {
-    p->self.Ref();
-    p->callback.Ref();
+    uint32_t n;
+    napi_reference_ref(p->env, p->self, &n);
+    napi_reference_ref(p->env, p->callback, &n);
     p->held = true;
   }
 }
 
 void Release(PollerImpl* p) {
   if (p->held) {
-    p->self.Unref();
-    p->callback.Unref();
+    // Statuses ignored on purpose: this also runs from finalizers and
+    // cleanup hooks, where throwing is not an option.
+    uint32_t n;
+    napi_reference_unref(p->env, p->self, &n);
+    napi_reference_unref(p->env, p->callback, &n);
     p->held = false;
   }
 }
 
-void OnClosed(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
+void OnClosed(uv_handle_t* h) {
+  auto* ph = reinterpret_cast<PollHandle*>(h);
+  close(ph->epfd);
+  delete ph;
+}
+
+uint32_t ToEpoll(int uv_events) {
+  uint32_t e = 0;
+  if (uv_events & UV_READABLE) e |= EPOLLIN;
+  if (uv_events & UV_WRITABLE) e |= EPOLLOUT;
+  if (uv_events & UV_PRIORITIZED) e |= EPOLLPRI;
+  if (uv_events & UV_DISCONNECT) e |= EPOLLRDHUP;
+  return e;
+}
+
+int FromEpoll(uint32_t e, int requested) {
+  // Like libuv: an error or hangup wakes every requested event.
+  if (e & (EPOLLERR | EPOLLHUP)) return requested;
+  int uv = 0;
+  if (e & EPOLLIN) uv |= UV_READABLE;
+  if (e & EPOLLOUT) uv |= UV_WRITABLE;
+  if (e & EPOLLPRI) uv |= UV_PRIORITIZED;
+  if (e & EPOLLRDHUP) uv |= UV_DISCONNECT;
+  return uv & requested;
+}
 
 void CloseHandle(PollerImpl* p) {
   if (p->handle != nullptr) {
@@ -50,6 +94,7 @@ void CloseHandle(PollerImpl* p) {
     p->handle->data = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(p->handle), OnClosed);
     p->handle = nullptr;
+    p->ph = nullptr;
   }
   Release(p);
 }
@@ -67,9 +112,17 @@ void RemoveHook(PollerImpl* p) {
   }
 }
 
-void OnPoll(uv_poll_t* h, int status, int events) {
+void OnPoll(uv_poll_t* h, int status, int /*events*/) {
   auto* p = static_cast<PollerImpl*>(h->data);
   if (p == nullptr || p->callback.IsEmpty()) return;
+  int events = 0;
+  if (status == 0) {
+    epoll_event ev;
+    int n = epoll_wait(p->ph->epfd, &ev, 1, 0);
+    if (n <= 0) return;  // spurious
+    events = FromEpoll(ev.events, p->requested);
+    if (events == 0) return;
+  }
   Napi::Env env(p->env);
   Napi::HandleScope scope(env);
   if (p->callback.Value().IsEmpty()) return;
@@ -99,13 +152,20 @@ Napi::Value PollerCreate(const Napi::CallbackInfo& info) {
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
     throw Napi::Error::New(env, "No event loop for this environment");
   }
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) throw ErrnoError(env, errno, "epoll_create1");
+  // The device joins the set only in start(), with the events wanted:
+  // drivers register their wait queues for the events of that first poll.
   auto impl = std::make_unique<PollerImpl>();
   impl->env = env;
   impl->fd = fd;
-  impl->handle = new uv_poll_t();
-  int r = uv_poll_init(loop, impl->handle, fd);
+  impl->ph = new PollHandle();
+  impl->ph->epfd = epfd;
+  impl->handle = &impl->ph->poll;
+  int r = uv_poll_init(loop, impl->handle, epfd);
   if (r != 0) {
-    delete impl->handle;
+    close(epfd);
+    delete impl->ph;
     throw ErrnoError(env, -r, "uv_poll_init");
   }
   impl->handle->data = impl.get();
@@ -132,7 +192,16 @@ Napi::Value PollerStart(const Napi::CallbackInfo& info) {
   if ((events & ~(UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED)) != 0 || events == 0) {
     throw Napi::RangeError::New(info.Env(), "Invalid poll event mask");
   }
-  int r = uv_poll_start(p->handle, static_cast<int>(events), OnPoll);
+  epoll_event ev{};
+  ev.events = ToEpoll(static_cast<int>(events));
+  ev.data.fd = p->fd;
+  if (p->requested != 0) epoll_ctl(p->ph->epfd, EPOLL_CTL_DEL, p->fd, nullptr);
+  if (epoll_ctl(p->ph->epfd, EPOLL_CTL_ADD, p->fd, &ev) != 0) {
+    p->requested = 0;
+    throw ErrnoError(info.Env(), errno, "epoll_ctl");
+  }
+  p->requested = static_cast<int>(events);
+  int r = uv_poll_start(p->handle, UV_READABLE, OnPoll);
   if (r != 0) throw ErrnoError(info.Env(), -r, "uv_poll_start");
   Hold(p);
   return info.Env().Undefined();
@@ -141,7 +210,11 @@ Napi::Value PollerStart(const Napi::CallbackInfo& info) {
 // pollerStop(handle): no more callbacks until the next start
 Napi::Value PollerStop(const Napi::CallbackInfo& info) {
   PollerImpl* p = Unwrap(info);
-  if (p->handle != nullptr) uv_poll_stop(p->handle);
+  if (p->handle != nullptr) {
+    uv_poll_stop(p->handle);
+    if (p->requested != 0) epoll_ctl(p->ph->epfd, EPOLL_CTL_DEL, p->fd, nullptr);
+    p->requested = 0;
+  }
   Release(p);
   return info.Env().Undefined();
 }
