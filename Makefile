@@ -78,5 +78,4 @@ shell: deps
 	sandbox/run --shell --kernel $(KERNEL) --params "$(PARAMS)"
 
 demo: deps
-	@echo "make demo: the demo lands with the CLI (issue: v4l2loopback-ctl and the one-command demo); not available yet" >&2
-	@exit 1
+	@scripts/demo.sh

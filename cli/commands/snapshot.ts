@@ -46,7 +46,7 @@ export async function runSnapshot(deps: CliDeps, device: string, file: string, t
 }
 
 export function renderSnapshot(r: SnapshotResult): Rendered {
-  return { json: r, human: `wrote ${r.file}: ${r.width}x${r.height} frame #${r.sequence} from ${r.device} (${r.sourceFormat})` };
+  return { json: r, human: `wrote ${r.file}: ${r.width}x${r.height} frame from ${r.device}` };
 }
 
 export function makeSnapshotCommand(deps: CliDeps): Command {
