@@ -4,6 +4,7 @@
 #define _V4L2LOOPBACK_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/videodev2.h>
 #include <media/videobuf2-core.h>
 
 /*
@@ -34,5 +35,20 @@ static inline unsigned int v4l2l_num_buffers(struct vb2_queue *q)
 #else
 #define V4L2L_VB2_WAIT_OPS
 #endif
+
+/*
+ * 6.8 added max_num_buffers to struct v4l2_create_buffers, in what used to
+ * be reserved space. Debian 12's v4l2-compliance (v4l-utils 1.22) still
+ * requires that space to be zero, so the driver does not announce it (the
+ * capability flag says whether the field is valid). Our queues hold at
+ * most max_buffers (<= 32) buffers, which REQBUFS reports anyway.
+ */
+static inline void v4l2l_compat_create_bufs(struct v4l2_create_buffers *p)
+{
+#ifdef V4L2_BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS
+	p->capabilities &= ~V4L2_BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS;
+	p->max_num_buffers = 0;
+#endif
+}
 
 #endif /* _V4L2LOOPBACK_COMPAT_H */

@@ -54,9 +54,9 @@ static int max_buffers = 8;
 module_param(max_buffers, int, 0444);
 MODULE_PARM_DESC(max_buffers, "maximum number of buffers of each queue (2-32, default 8; every consumer has its own queue)");
 
-static int max_openers = 10;
+static int max_openers = 256;
 module_param(max_openers, int, 0644);
-MODULE_PARM_DESC(max_openers, "maximum number of simultaneous open()s of a device, all its nodes together (default 10)");
+MODULE_PARM_DESC(max_openers, "maximum number of simultaneous open()s of a device, all its nodes together (default 256)");
 
 static int max_width = V4L2L_MAX_SIZE;
 module_param(max_width, int, 0444);

@@ -166,6 +166,11 @@ struct v4l2l_fh {
 	/* output side */
 	struct v4l2_pix_format out_fmt;	/* format of the output buffers */
 	u32 out_seq;
+	bool in_qbuf;			/* inside VIDIOC_QBUF */
+	/* delivered output buffers waiting to be handed back, see vid-out */
+	spinlock_t out_done_lock;
+	struct list_head out_done;
+	struct work_struct out_done_work;
 };
 
 struct v4l2l_buffer {
@@ -237,6 +242,7 @@ void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir);
 extern const struct vb2_ops v4l2l_vid_out_qops;
 extern const struct vb2_ops v4l2l_vid_cap_qops;
 int v4l2l_queue_init(struct v4l2l_fh *fh, enum v4l2l_dir dir);
+void v4l2l_out_done_init(struct v4l2l_fh *fh);
 int v4l2l_queue_setup_common(struct v4l2l_fh *fh, struct vb2_queue *vq,
 			     unsigned int *nbuffers, unsigned int *nplanes,
 			     unsigned int sizes[]);

@@ -23,6 +23,7 @@ static int v4l2l_open(struct file *file)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&fh->consumer_entry);
 	INIT_LIST_HEAD(&fh->cap_bufs);
+	v4l2l_out_done_init(fh);
 	fh->node = node;
 
 	mutex_lock(&dev->lock);
@@ -145,15 +146,14 @@ static ssize_t v4l2l_write(struct file *file, const char __user *buf,
 static int v4l2l_poll_dir(struct v4l2l_fh *fh, __poll_t req)
 {
 	struct v4l2l_node *node = fh->node;
-	bool cap = fh->has_queue[V4L2L_CAP] && v4l2l_dir_allowed(fh, V4L2L_CAP);
-	bool out = fh->has_queue[V4L2L_OUT] && v4l2l_dir_allowed(fh, V4L2L_OUT);
+	bool cap = v4l2l_dir_allowed(fh, V4L2L_CAP);
+	bool out = v4l2l_dir_allowed(fh, V4L2L_OUT);
 
 	if (cap && node->owner[V4L2L_CAP] == fh)
 		return V4L2L_CAP;
 	if (out && (node->owner[V4L2L_OUT] == fh ||
-		    (fh->timeout_writer &&
-		     (v4l2l_num_buffers(&fh->queues[V4L2L_OUT]) ||
-		      fh->queues[V4L2L_OUT].fileio))))
+		    v4l2l_num_buffers(&fh->queues[V4L2L_OUT]) ||
+		    vb2_fileio_is_active(&fh->queues[V4L2L_OUT])))
 		return V4L2L_OUT;
 	if (cap && (req & (EPOLLIN | EPOLLRDNORM)))
 		return V4L2L_CAP;
@@ -170,19 +170,24 @@ static __poll_t v4l2l_poll(struct file *file, poll_table *wait)
 	__poll_t res = 0;
 	int dir;
 
+	/*
+	 * Register every wait queue whatever is asked now: epoll only lets
+	 * the first call (EPOLL_CTL_ADD) register, and may ask for EPOLLPRI
+	 * alone at that point.
+	 */
+	poll_wait(file, &fh->fh.wait, wait);
+	for (dir = V4L2L_CAP; dir <= V4L2L_OUT; dir++)
+		if (fh->has_queue[dir])
+			poll_wait(file, &fh->queues[dir].done_wq, wait);
 	if (v4l2_event_pending(&fh->fh))
 		res = EPOLLPRI;
-	else if (req & EPOLLPRI)
-		poll_wait(file, &fh->fh.wait, wait);
 	if (!(req & (EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM)))
 		return res;
 
 	if (mutex_lock_interruptible(&dev->lock))
 		return res | EPOLLERR;
 	dir = v4l2l_poll_dir(fh, req);
-	if (dir < 0) {
-		res |= EPOLLERR;
-	} else if (v4l2l_queue_busy(fh, dir)) {
+	if (dir < 0 || v4l2l_queue_busy(fh, dir)) {
 		res |= EPOLLERR;
 	} else {
 		res |= vb2_core_poll(&fh->queues[dir], file, wait);

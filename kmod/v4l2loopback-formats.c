@@ -77,7 +77,6 @@ static const struct v4l2l_format v4l2l_formats[] = {
 	PLANAR(V4L2_PIX_FMT_YUV420, "Planar YUV 4:2:0", 3, 2, 2),
 	PLANAR(V4L2_PIX_FMT_YUV422P, "Planar YUV 4:2:2", 3, 2, 1),
 	PLANAR(V4L2_PIX_FMT_YUV411P, "Planar YUV 4:1:1", 3, 4, 1),
-	PLANAR(V4L2_PIX_FMT_NV12, "Y/UV 4:2:0", 2, 2, 2),
 	/* compressed: variable bytesused */
 	COMPRESSED(V4L2_PIX_FMT_MJPEG, "Motion-JPEG"),
 	COMPRESSED(V4L2_PIX_FMT_JPEG, "JFIF JPEG"),
@@ -96,6 +95,12 @@ static const struct v4l2l_format v4l2l_formats[] = {
 	COMPRESSED(V4L2_PIX_FMT_VP8, "VP8"),
 	COMPRESSED(V4L2_PIX_FMT_VP9, "VP9"),
 	COMPRESSED(V4L2_PIX_FMT_HEVC, "HEVC"),
+	/*
+	 * Last: v4l-utils before 1.24 expect the pre-6.0 description of NV12
+	 * ("Y/CbCr 4:2:0") and stop their ENUM_FMT test at it; listed last,
+	 * no other format is hidden from their later format tests.
+	 */
+	PLANAR(V4L2_PIX_FMT_NV12, "Y/UV 4:2:0", 2, 2, 2),
 };
 
 const struct v4l2l_format *v4l2l_format_by_index(unsigned int index)

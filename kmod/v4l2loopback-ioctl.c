@@ -40,14 +40,23 @@ bool v4l2l_dir_allowed(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 	return dev->producer_streaming || READ_ONCE(dev->keep_format);
 }
 
-/* another fh owns the buffers of this direction (V4L2 "multiple opens") */
+/*
+ * Another fh owns the buffers of this direction (V4L2 "multiple opens").
+ * The timeout image writer follows the same rule, except that it may load
+ * the image while a producer owns the output.
+ */
 bool v4l2l_queue_busy(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 {
 	struct v4l2l_fh *owner = fh->node->owner[dir];
+	enum v4l2l_dir other = dir == V4L2L_CAP ? V4L2L_OUT : V4L2L_CAP;
 
-	if (dir == V4L2L_OUT && fh->timeout_writer)
+	/* on a combined node an fh streams in one direction at a time */
+	if (fh->has_queue[other] && fh->node->owner[other] == fh)
+		return true;
+	if (!owner || owner == fh)
 		return false;
-	return owner && owner != fh;
+	return !(dir == V4L2L_OUT && fh->timeout_writer &&
+		 !owner->timeout_writer);
 }
 
 /* takes or drops ownership after an operation that may (de)allocate */
@@ -57,7 +66,7 @@ void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 	struct vb2_queue *q = &fh->queues[dir];
 	bool holds;
 
-	if (!fh->has_queue[dir] || (dir == V4L2L_OUT && fh->timeout_writer))
+	if (!fh->has_queue[dir])
 		return;
 	holds = v4l2l_num_buffers(q) || vb2_fileio_is_active(q);
 	if (holds && !node->owner[dir])
@@ -499,6 +508,7 @@ static int v4l2l_create_bufs(struct file *file, void *priv,
 	if (p->count && v4l2l_queue_busy(fh, dir))
 		return -EBUSY;
 	ret = vb2_create_bufs(q, p);
+	v4l2l_compat_create_bufs(p);
 	v4l2l_update_owner(fh, dir);
 	return ret;
 }
@@ -551,7 +561,10 @@ static int v4l2l_qbuf(struct file *file, void *priv, struct v4l2_buffer *p)
 		return ret;
 	if (v4l2l_queue_busy(fh, dir))
 		return -EBUSY;
+	/* QBUF must return the buffer as QUEUED: see vid_out_buf_queue() */
+	fh->in_qbuf = true;
 	ret = vb2_qbuf(q, NULL, p);
+	fh->in_qbuf = false;
 	if (!ret)
 		v4l2l_fix_offset(fh, dir, p);
 	return ret;
@@ -654,6 +667,10 @@ static int v4l2l_subscribe_event(struct v4l2_fh *vfh,
 	case V4L2_EVENT_CTRL:
 		return v4l2_ctrl_subscribe_event(vfh, sub);
 	case V4L2_EVENT_SOURCE_CHANGE:
+		/* only for a capture-only view: output nodes have no source */
+		if (fh->node->owner[V4L2L_CAP] != fh &&
+		    (v4l2l_fh_caps(fh) & V4L2_CAP_VIDEO_OUTPUT))
+			return -EINVAL;
 		if (!fh->has_queue[V4L2L_CAP])
 			return -EINVAL;
 		return v4l2_src_change_event_subscribe(vfh, sub);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* v4l2loopback-vid-out.c - producer queues: frames in, timeout image upload. */
 
+#include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <linux/ktime.h>
 
 #include "v4l2loopback-core.h"
@@ -79,6 +81,40 @@ static void vid_out_keep_last(struct v4l2l_dev *dev, const void *data,
 }
 
 /*
+ * Output buffers are handed back to the producer right after delivery,
+ * except inside VIDIOC_QBUF: QBUF must report the buffer as QUEUED, so
+ * there the hand-back goes through this work item. write() (whose
+ * O_NONBLOCK callers must not see EAGAIN for a buffer that is already
+ * free) and STREAMON hand back at once.
+ */
+static void vid_out_done_work(struct work_struct *work)
+{
+	struct v4l2l_fh *fh = container_of(work, struct v4l2l_fh,
+					   out_done_work);
+	struct v4l2l_buffer *buf;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&fh->out_done_lock, flags);
+		buf = list_first_entry_or_null(&fh->out_done,
+					       struct v4l2l_buffer, list);
+		if (buf)
+			list_del(&buf->list);
+		spin_unlock_irqrestore(&fh->out_done_lock, flags);
+		if (!buf)
+			break;
+		vb2_buffer_done(&buf->vb.vb2_buf, VB2_BUF_STATE_DONE);
+	}
+}
+
+void v4l2l_out_done_init(struct v4l2l_fh *fh)
+{
+	spin_lock_init(&fh->out_done_lock);
+	INIT_LIST_HEAD(&fh->out_done);
+	INIT_WORK(&fh->out_done_work, vid_out_done_work);
+}
+
+/*
  * A producer's frame: hand it to every consumer right away, then give the
  * buffer back to the producer. Runs under the device mutex, from QBUF,
  * write() or STREAMON.
@@ -108,6 +144,16 @@ static void vid_out_buf_queue(struct vb2_buffer *vb)
 	}
 	vbuf->sequence = fh->out_seq++;
 	vbuf->field = V4L2_FIELD_NONE;
+	if (fh->in_qbuf) {
+		struct v4l2l_buffer *buf = to_v4l2l_buffer(vb);
+		unsigned long flags;
+
+		spin_lock_irqsave(&fh->out_done_lock, flags);
+		list_add_tail(&buf->list, &fh->out_done);
+		spin_unlock_irqrestore(&fh->out_done_lock, flags);
+		schedule_work(&fh->out_done_work);
+		return;
+	}
 	vb2_buffer_done(vb, VB2_BUF_STATE_DONE);
 }
 
@@ -128,6 +174,9 @@ static void vid_out_stop_streaming(struct vb2_queue *vq)
 	struct v4l2l_fh *fh = vb2_get_drv_priv(vq);
 	struct v4l2l_dev *dev = fh->node->dev;
 
+	/* vb2 wants every buffer back before stop_streaming returns */
+	cancel_work_sync(&fh->out_done_work);
+	vid_out_done_work(&fh->out_done_work);
 	fh->out_seq = 0;
 	if (!fh->timeout_writer) {
 		dev->producer_streaming = false;
