@@ -1,7 +1,9 @@
-// convert.cc - pixel conversions between the formats the library speaks,
-// by libyuv: direct routines for the common pairs, otherwise row strips
-// through a small ARGB scratch buffer that stays in cache.
+// convert.cc - pixel conversions between the formats the library speaks:
+// exact BT.601 for RGB <-> YUV (rgb2yuv.cc and YuvToRgbExact below), libyuv
+// for the other common pairs, otherwise row strips through a small ARGB
+// scratch buffer that stays in cache.
 #include "common.h"
+#include "rgb2yuv.h"
 
 #include <linux/videodev2.h>
 #include <libyuv.h>
@@ -176,16 +178,27 @@ void CopySame(const Image& s, const Image& d) {
   }
 }
 
-// RGB-like source straight to I420 planes (libyuv's fused row functions).
-bool RgbToI420(const Image& s, uint8_t* y, int sy, uint8_t* u, int su, uint8_t* v, int sv) {
-  int w = s.width, h = s.height;
+// RGB-like source to a YUV layout with rounding-correct BT.601 (rgb2yuv.cc).
+bool RgbToYuvExact(const Image& s, const Image& d) {
+  RgbOrder order;
   switch (s.kind) {
-    case Kind::kRaw: libyuv::RAWToI420(s.p[0], s.s[0], y, sy, u, su, v, sv, w, h); return true;
-    case Kind::kRgb24: libyuv::RGB24ToI420(s.p[0], s.s[0], y, sy, u, su, v, sv, w, h); return true;
-    case Kind::kAbgr: libyuv::ABGRToI420(s.p[0], s.s[0], y, sy, u, su, v, sv, w, h); return true;
-    case Kind::kArgb: libyuv::ARGBToI420(s.p[0], s.s[0], y, sy, u, su, v, sv, w, h); return true;
+    case Kind::kRaw: order = RgbOrder::kRgb; break;
+    case Kind::kRgb24: order = RgbOrder::kBgr; break;
+    case Kind::kAbgr: order = RgbOrder::kRgba; break;
+    case Kind::kArgb: order = RgbOrder::kBgra; break;
     default: return false;
   }
+  YuvLayout layout;
+  switch (d.kind) {
+    case Kind::kI420: layout = YuvLayout::kI420; break;
+    case Kind::kNv12: layout = YuvLayout::kNv12; break;
+    case Kind::kYuy2: layout = YuvLayout::kYuyv; break;
+    case Kind::kUyvy: layout = YuvLayout::kUyvy; break;
+    default: return false;
+  }
+  RgbToYuv({order, s.p[0], s.s[0]}, {layout, {d.p[0], d.p[1], d.p[2]}, {d.s[0], d.s[1], d.s[2]}},
+           s.width, s.height);
+  return true;
 }
 
 inline uint8_t Clamp(int v) { return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v); }
@@ -233,8 +246,8 @@ bool YuvToRgbExact(const Image& s, const Image& d) {
 bool Direct(const Image& s, const Image& d) {
   int w = s.width, h = s.height;
   if (YuvToRgbExact(s, d)) return true;
+  if (RgbToYuvExact(s, d)) return true;
   if (d.kind == Kind::kI420) {
-    if (RgbToI420(s, d.p[0], d.s[0], d.p[1], d.s[1], d.p[2], d.s[2])) return true;
     switch (s.kind) {
       case Kind::kNv12:
         libyuv::NV12ToI420(s.p[0], s.s[0], s.p[1], s.s[1], d.p[0], d.s[0], d.p[1], d.s[1],
@@ -253,14 +266,6 @@ bool Direct(const Image& s, const Image& d) {
     }
   }
   if (d.kind == Kind::kNv12) {
-    if (s.kind == Kind::kArgb) {
-      libyuv::ARGBToNV12(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], w, h);
-      return true;
-    }
-    if (s.kind == Kind::kAbgr) {
-      libyuv::ABGRToNV12(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], w, h);
-      return true;
-    }
     if (s.kind == Kind::kYuy2) {
       libyuv::YUY2ToNV12(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], w, h);
       return true;
@@ -277,15 +282,6 @@ bool Direct(const Image& s, const Image& d) {
     if (s.kind == Kind::kI420) {
       libyuv::I420ToNV12(s.p[0], s.s[0], s.p[1], s.s[1], s.p[2], s.s[2], d.p[0], d.s[0], d.p[1],
                          d.s[1], w, h);
-      return true;
-    }
-    if (s.kind == Kind::kRaw || s.kind == Kind::kRgb24) {
-      // Luma straight into the frame, chroma through two quarter planes.
-      int cw = w / 2, ch = h / 2;
-      std::vector<uint8_t> uv(static_cast<size_t>(cw) * ch * 2);
-      RgbToI420(s, d.p[0], d.s[0], uv.data(), cw, uv.data() + static_cast<size_t>(cw) * ch, cw);
-      libyuv::MergeUVPlane(uv.data(), cw, uv.data() + static_cast<size_t>(cw) * ch, cw, d.p[1],
-                           d.s[1], cw, ch);
       return true;
     }
     return false;

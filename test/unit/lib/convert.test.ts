@@ -1,4 +1,4 @@
-// convert.test.ts - libyuv conversions against BT.601 reference values
+// convert.test.ts - pixel conversions (rgb2yuv.cc, libyuv) against BT.601 reference values,
 // (and against ffmpeg's swscale when ffmpeg is installed).
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -53,13 +53,13 @@ describe('RGB to YUV', () => {
       for (let i = 0; i < 8; i++) rgb.set([r, g, b], i * 3);
       const i420 = convertFrame(rgb, 'rgb', 'i420', 4, 2);
       const [y, u, v] = yuv(r, g, b);
-      expect(Math.abs(i420[0]! - y), `Y of ${r},${g},${b}`).toBeLessThanOrEqual(1.5);
-      expect(Math.abs(i420[8]! - u), `U of ${r},${g},${b}`).toBeLessThanOrEqual(2);
-      expect(Math.abs(i420[10]! - v), `V of ${r},${g},${b}`).toBeLessThanOrEqual(2);
+      expect(Math.abs(i420[0]! - y), `Y of ${r},${g},${b}`).toBeLessThanOrEqual(0.5 + 1 / 64);
+      expect(Math.abs(i420[8]! - u), `U of ${r},${g},${b}`).toBeLessThanOrEqual(0.5 + 1 / 64);
+      expect(Math.abs(i420[10]! - v), `V of ${r},${g},${b}`).toBeLessThanOrEqual(0.5 + 1 / 64);
     }
   });
 
-  it('I420: luma per pixel, chroma per 2x2 block, within 2 of the reference', () => {
+  it('I420: luma per pixel, chroma per 2x2 block, rounded to nearest from the reference', () => {
     const rgb = testImage(W, H);
     const out = convertFrame(rgb, 'rgb', 'i420', W, H);
     let worst = 0;
@@ -82,7 +82,7 @@ describe('RGB to YUV', () => {
         worst = Math.max(worst, Math.abs(out[W * H + (W * H) / 4 + y * (W / 2) + x]! - acc[2]!));
       }
     }
-    expect(worst).toBeLessThanOrEqual(2);
+    expect(worst).toBeLessThanOrEqual(0.5 + 1 / 64);
   });
 
   it('NV12 is I420 with interleaved chroma', () => {
@@ -97,7 +97,7 @@ describe('RGB to YUV', () => {
     }
   });
 
-  it('YUYV: chroma per horizontal pair, UYVY the same bytes reordered', () => {
+  it('YUYV: chroma per horizontal pair (rounded to nearest), UYVY the same bytes reordered', () => {
     const rgb = testImage(W, H);
     const yuyv = convertFrame(rgb, 'rgb', 'yuyv', W, H);
     const uyvy = convertFrame(rgb, 'rgb', 'uyvy', W, H);
@@ -110,7 +110,7 @@ describe('RGB to YUV', () => {
       for (let k = 0; k < 4; k++) worst = Math.max(worst, Math.abs(yuyv[p * 4 + k]! - ref[k]!));
       expect([uyvy[p * 4], uyvy[p * 4 + 1], uyvy[p * 4 + 2], uyvy[p * 4 + 3]]).toEqual([yuyv[p * 4 + 1], yuyv[p * 4], yuyv[p * 4 + 3], yuyv[p * 4 + 2]]);
     }
-    expect(worst).toBeLessThanOrEqual(2);
+    expect(worst).toBeLessThanOrEqual(0.5 + 1 / 64);
   });
 
   it('BGR, RGBA and BGRA give the same result as RGB', () => {
@@ -127,18 +127,52 @@ describe('RGB to YUV', () => {
     }
     const ref = convertFrame(rgb, 'rgb', 'i420', W, H);
     for (const [src, f] of [[bgr, 'bgr'], [rgba, 'rgba'], [bgra, 'bgra']] as const) {
-      expect(maxDiff(convertFrame(src, f, 'i420', W, H), ref), f).toBeLessThanOrEqual(1);
+      expect(maxDiff(convertFrame(src, f, 'i420', W, H), ref), f).toBe(0);
     }
   });
 });
 
 describe('round trips', () => {
-  it('RGB -> I420 -> RGB stays within 2 per channel on 2x2-constant blocks', () => {
-    const rgb = testImage(W, H);
-    // Make each 2x2 block one colour, so subsampling loses nothing.
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) rgb.copy(rgb, (y * W + x) * 3, ((y & ~1) * W + (x & ~1)) * 3, ((y & ~1) * W + (x & ~1)) * 3 + 3);
-    const back = convertFrame(convertFrame(rgb, 'rgb', 'i420', W, H), 'i420', 'rgb', W, H);
-    expect(maxDiff(back, rgb)).toBeLessThanOrEqual(3);
+  /** Every 4th level of each channel (64^3 colours), each as a 2x2 block, so subsampling loses nothing. */
+  function colourCube(): { rgb: Buffer; w: number; h: number } {
+    const w = 512;
+    const h = (64 * 64 * 64 * 4) / w;
+    const rgb = Buffer.alloc(w * h * 3);
+    let k = 0;
+    for (let r = 0; r < 64; r++) {
+      for (let g = 0; g < 64; g++) {
+        for (let b = 0; b < 64; b++, k++) {
+          const bx = (k % (w / 2)) * 2;
+          const by = Math.floor(k / (w / 2)) * 2;
+          const c = [Math.min(255, r * 4 + (r >> 4)), Math.min(255, g * 4 + (g >> 4)), Math.min(255, b * 4 + (b >> 4))];
+          for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) rgb.set(c, ((by + dy) * w + bx + dx) * 3);
+        }
+      }
+    }
+    return { rgb, w, h };
+  }
+
+  for (const [via, f] of [['I420', 'i420'], ['NV12', 'nv12']] as const) {
+    it(`RGB -> ${via} -> RGB stays within 2 per channel over the colour cube (saturated colours included)`, () => {
+      const { rgb, w, h } = colourCube();
+      const back = convertFrame(convertFrame(rgb, 'rgb', f, w, h), f, 'rgb', w, h);
+      expect(maxDiff(back, rgb)).toBeLessThanOrEqual(2);
+    });
+  }
+
+  it('RGB -> YUYV -> RGB stays within 2 per channel on horizontal pairs', () => {
+    const { rgb, w, h } = colourCube();
+    const back = convertFrame(convertFrame(rgb, 'rgb', 'yuyv', w, h), 'yuyv', 'rgb', w, h);
+    expect(maxDiff(back, rgb)).toBeLessThanOrEqual(2);
+  });
+
+  it('RGBA and BGRA round trips through I420 agree with RGB', () => {
+    const { rgb, w, h } = colourCube();
+    const n = w * h;
+    const bgra = Buffer.alloc(n * 4);
+    for (let i = 0; i < n; i++) bgra.set([rgb[i * 3 + 2]!, rgb[i * 3 + 1]!, rgb[i * 3]!, 255], i * 4);
+    const back = convertFrame(convertFrame(bgra, 'bgra', 'i420', w, h), 'i420', 'bgra', w, h);
+    expect(maxDiff(back, bgra)).toBeLessThanOrEqual(2);
   });
 
   it('YUV formats convert among themselves losslessly where they can', () => {

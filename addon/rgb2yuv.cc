@@ -1,0 +1,131 @@
+// rgb2yuv.cc - rounding-correct BT.601 limited-range RGB -> YUV. Each pair
+// of rows is split into R, G and B planes by libyuv (SIMD shuffles), then
+// plain loops over those planes do the arithmetic in 16-bit fixed point;
+// the compiler vectorizes them, with an AVX2 clone picked at load time.
+#include "rgb2yuv.h"
+
+#include <libyuv.h>
+
+#include <utility>
+#include <vector>
+
+namespace v4l2l {
+
+namespace {
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define V4L2L_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define V4L2L_CLONES
+#endif
+
+// Coefficients / 255 in 16.16 fixed point (BT.601, 8-bit limited range):
+// Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255
+// U = 128 + (-37.797 R - 74.203 G + 112 B) / 255
+// V = 128 + (112 R - 93.786 G - 18.214 B) / 255
+constexpr int kShift = 16;
+constexpr int kYR = 16829, kYG = 33039, kYB = 6416;
+constexpr int kUR = -9714, kUG = -19070, kUB = 28784;
+constexpr int kVR = 28784, kVG = -24103, kVB = -4681;
+static_assert(kUR + kUG + kUB == 0, "grey must give U = 128");
+static_assert(kVR + kVG + kVB == 0, "grey must give V = 128");
+
+V4L2L_CLONES
+void RowY(const uint8_t* __restrict__ r, const uint8_t* __restrict__ g,
+          const uint8_t* __restrict__ b, uint8_t* __restrict__ y, int w) {
+  constexpr int kOffset = (16 << kShift) + (1 << (kShift - 1));
+  for (int i = 0; i < w; i++) {
+    y[i] = static_cast<uint8_t>((kYR * r[i] + kYG * g[i] + kYB * b[i] + kOffset) >> kShift);
+  }
+}
+
+// Chroma of the 2x2 blocks of two rows (4:2:0): the mean of four pixels.
+V4L2L_CLONES
+void RowUV420(const uint8_t* __restrict__ r0, const uint8_t* __restrict__ g0,
+              const uint8_t* __restrict__ b0, const uint8_t* __restrict__ r1,
+              const uint8_t* __restrict__ g1, const uint8_t* __restrict__ b1,
+              uint8_t* __restrict__ u, uint8_t* __restrict__ v, int cw) {
+  constexpr int kOffset = (128 << (kShift + 2)) + (1 << (kShift + 1));
+  for (int i = 0; i < cw; i++) {
+    int rs = r0[2 * i] + r0[2 * i + 1] + r1[2 * i] + r1[2 * i + 1];
+    int gs = g0[2 * i] + g0[2 * i + 1] + g1[2 * i] + g1[2 * i + 1];
+    int bs = b0[2 * i] + b0[2 * i + 1] + b1[2 * i] + b1[2 * i + 1];
+    u[i] = static_cast<uint8_t>((kUR * rs + kUG * gs + kUB * bs + kOffset) >> (kShift + 2));
+    v[i] = static_cast<uint8_t>((kVR * rs + kVG * gs + kVB * bs + kOffset) >> (kShift + 2));
+  }
+}
+
+// Chroma of horizontal pairs of one row (4:2:2).
+V4L2L_CLONES
+void RowUV422(const uint8_t* __restrict__ r, const uint8_t* __restrict__ g,
+              const uint8_t* __restrict__ b, uint8_t* __restrict__ u,
+              uint8_t* __restrict__ v, int cw) {
+  constexpr int kOffset = (128 << (kShift + 1)) + (1 << kShift);
+  for (int i = 0; i < cw; i++) {
+    int rs = r[2 * i] + r[2 * i + 1];
+    int gs = g[2 * i] + g[2 * i + 1];
+    int bs = b[2 * i] + b[2 * i + 1];
+    u[i] = static_cast<uint8_t>((kUR * rs + kUG * gs + kUB * bs + kOffset) >> (kShift + 1));
+    v[i] = static_cast<uint8_t>((kVR * rs + kVG * gs + kVB * bs + kOffset) >> (kShift + 1));
+  }
+}
+
+// One row of the source as R, G and B planes.
+void SplitRow(const RgbSource& s, int y, uint8_t* r, uint8_t* g, uint8_t* b, int w) {
+  const uint8_t* row = s.data + static_cast<size_t>(y) * s.stride;
+  switch (s.order) {
+    case RgbOrder::kRgb: libyuv::SplitRGBPlane(row, 0, r, 0, g, 0, b, 0, w, 1); break;
+    case RgbOrder::kBgr: libyuv::SplitRGBPlane(row, 0, b, 0, g, 0, r, 0, w, 1); break;
+    // libyuv's "ARGB" is B,G,R,A in memory: its R plane is byte 2.
+    case RgbOrder::kRgba: libyuv::SplitARGBPlane(row, 0, b, 0, g, 0, r, 0, nullptr, 0, w, 1); break;
+    case RgbOrder::kBgra: libyuv::SplitARGBPlane(row, 0, r, 0, g, 0, b, 0, nullptr, 0, w, 1); break;
+  }
+}
+
+}  // namespace
+
+void RgbToYuv(const RgbSource& src, const YuvDest& d, int w, int h) {
+  const int cw = w / 2;
+  const size_t ws = static_cast<size_t>(w);
+  // r0 g0 b0 r1 g1 b1 | y u v: a few KiB, stays in L1/L2.
+  std::vector<uint8_t> scratch(ws * 7 + static_cast<size_t>(cw) * 2);
+  uint8_t* r0 = scratch.data();
+  uint8_t* g0 = r0 + ws;
+  uint8_t* b0 = g0 + ws;
+  uint8_t* r1 = b0 + ws;
+  uint8_t* g1 = r1 + ws;
+  uint8_t* b1 = g1 + ws;
+  uint8_t* ty = b1 + ws;
+  uint8_t* tu = ty + ws;
+  uint8_t* tv = tu + cw;
+
+  if (d.layout == YuvLayout::kI420 || d.layout == YuvLayout::kNv12) {
+    for (int y = 0; y < h; y += 2) {
+      SplitRow(src, y, r0, g0, b0, w);
+      SplitRow(src, y + 1, r1, g1, b1, w);
+      RowY(r0, g0, b0, d.p[0] + static_cast<size_t>(y) * d.s[0], w);
+      RowY(r1, g1, b1, d.p[0] + static_cast<size_t>(y + 1) * d.s[0], w);
+      size_t cy = static_cast<size_t>(y / 2);
+      if (d.layout == YuvLayout::kI420) {
+        RowUV420(r0, g0, b0, r1, g1, b1, d.p[1] + cy * d.s[1], d.p[2] + cy * d.s[2], cw);
+      } else {
+        RowUV420(r0, g0, b0, r1, g1, b1, tu, tv, cw);
+        libyuv::MergeUVPlane(tu, 0, tv, 0, d.p[1] + cy * d.s[1], 0, cw, 1);
+      }
+    }
+    return;
+  }
+  for (int y = 0; y < h; y++) {
+    SplitRow(src, y, r0, g0, b0, w);
+    RowY(r0, g0, b0, ty, w);
+    RowUV422(r0, g0, b0, tu, tv, cw);
+    uint8_t* out = d.p[0] + static_cast<size_t>(y) * d.s[0];
+    if (d.layout == YuvLayout::kYuyv) {
+      libyuv::I422ToYUY2(ty, 0, tu, 0, tv, 0, out, 0, w, 1);
+    } else {
+      libyuv::I422ToUYVY(ty, 0, tu, 0, tv, 0, out, 0, w, 1);
+    }
+  }
+}
+
+}  // namespace v4l2l

@@ -1,0 +1,38 @@
+// rgb2yuv.h - rounding-correct BT.601 (limited range) RGB -> YUV for the
+// producer path: I420, NV12, YUYV and UYVY from packed RGB/BGR/RGBA/BGRA.
+// libyuv's 8-bit coefficients and pairwise chroma averaging are off by up
+// to 2, which makes a round trip miss by 3; this is within 0.5 + 1/64.
+#ifndef V4L2LOOPBACK_ADDON_RGB2YUV_H_
+#define V4L2LOOPBACK_ADDON_RGB2YUV_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace v4l2l {
+
+// Byte order of a packed RGB source in memory.
+enum class RgbOrder { kRgb, kBgr, kRgba, kBgra };
+
+// Destination layout of the YUV image.
+enum class YuvLayout { kI420, kNv12, kYuyv, kUyvy };
+
+struct RgbSource {
+  RgbOrder order;
+  const uint8_t* data;
+  int stride;
+};
+
+// Planes of the destination: p[0] luma (or the packed 4:2:2 image); for
+// I420 p[1] = U and p[2] = V; for NV12 p[1] = interleaved UV.
+struct YuvDest {
+  YuvLayout layout;
+  uint8_t* p[3];
+  int s[3];
+};
+
+// Converts a width x height image (width even; height even for 4:2:0).
+void RgbToYuv(const RgbSource& src, const YuvDest& dst, int width, int height);
+
+}  // namespace v4l2l
+
+#endif  // V4L2LOOPBACK_ADDON_RGB2YUV_H_
