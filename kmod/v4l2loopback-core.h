@@ -167,6 +167,8 @@ struct v4l2l_fh {
 	struct v4l2_pix_format out_fmt;	/* format of the output buffers */
 	u32 out_seq;
 	bool in_qbuf;			/* inside VIDIOC_QBUF */
+	bool writing;			/* producing with write() */
+	struct v4l2l_frame write_buf;	/* staging buffer of write() */
 	/* delivered output buffers waiting to be handed back, see vid-out */
 	spinlock_t out_done_lock;
 	struct list_head out_done;
@@ -243,6 +245,9 @@ extern const struct vb2_ops v4l2l_vid_out_qops;
 extern const struct vb2_ops v4l2l_vid_cap_qops;
 int v4l2l_queue_init(struct v4l2l_fh *fh, enum v4l2l_dir dir);
 void v4l2l_out_done_init(struct v4l2l_fh *fh);
+ssize_t v4l2l_write_frame(struct v4l2l_fh *fh, const char __user *ubuf,
+			  size_t count);
+void v4l2l_write_stop(struct v4l2l_fh *fh);
 int v4l2l_queue_setup_common(struct v4l2l_fh *fh, struct vb2_queue *vq,
 			     unsigned int *nbuffers, unsigned int *nplanes,
 			     unsigned int sizes[]);

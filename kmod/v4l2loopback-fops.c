@@ -75,6 +75,8 @@ static int v4l2l_release(struct file *file)
 	int dir;
 
 	mutex_lock(&dev->lock);
+	if (fh->has_queue[V4L2L_OUT])
+		v4l2l_write_stop(fh);
 	for (dir = V4L2L_CAP; dir <= V4L2L_OUT; dir++) {
 		if (!fh->has_queue[dir])
 			continue;
@@ -135,8 +137,7 @@ static ssize_t v4l2l_write(struct file *file, const char __user *buf,
 	else if (v4l2l_queue_busy(fh, V4L2L_OUT))
 		ret = -EBUSY;
 	else
-		ret = vb2_write(&fh->queues[V4L2L_OUT], buf, count, ppos,
-				file->f_flags & O_NONBLOCK);
+		ret = v4l2l_write_frame(fh, buf, count);
 	v4l2l_update_owner(fh, V4L2L_OUT);
 	mutex_unlock(&dev->lock);
 	return ret;
@@ -152,8 +153,7 @@ static int v4l2l_poll_dir(struct v4l2l_fh *fh, __poll_t req)
 	if (cap && node->owner[V4L2L_CAP] == fh)
 		return V4L2L_CAP;
 	if (out && (node->owner[V4L2L_OUT] == fh ||
-		    v4l2l_num_buffers(&fh->queues[V4L2L_OUT]) ||
-		    vb2_fileio_is_active(&fh->queues[V4L2L_OUT])))
+		    v4l2l_num_buffers(&fh->queues[V4L2L_OUT])))
 		return V4L2L_OUT;
 	if (cap && (req & (EPOLLIN | EPOLLRDNORM)))
 		return V4L2L_CAP;
@@ -189,6 +189,10 @@ static __poll_t v4l2l_poll(struct file *file, poll_table *wait)
 	dir = v4l2l_poll_dir(fh, req);
 	if (dir < 0 || v4l2l_queue_busy(fh, dir)) {
 		res |= EPOLLERR;
+	} else if (dir == V4L2L_OUT &&
+		   !v4l2l_num_buffers(&fh->queues[V4L2L_OUT])) {
+		/* write() never waits */
+		res |= EPOLLOUT | EPOLLWRNORM;
 	} else {
 		res |= vb2_core_poll(&fh->queues[dir], file, wait);
 		/* poll() may have started read()/write() emulation */

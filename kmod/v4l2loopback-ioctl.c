@@ -68,7 +68,8 @@ void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 
 	if (!fh->has_queue[dir])
 		return;
-	holds = v4l2l_num_buffers(q) || vb2_fileio_is_active(q);
+	holds = v4l2l_num_buffers(q) || vb2_fileio_is_active(q) ||
+		(dir == V4L2L_OUT && fh->writing);
 	if (holds && !node->owner[dir])
 		node->owner[dir] = fh;
 	else if (!holds && node->owner[dir] == fh)
@@ -487,7 +488,7 @@ static int v4l2l_reqbufs(struct file *file, void *priv,
 	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
 	if (ret)
 		return ret;
-	if (v4l2l_queue_busy(fh, dir))
+	if (v4l2l_queue_busy(fh, dir) || (dir == V4L2L_OUT && fh->writing))
 		return -EBUSY;
 	ret = vb2_reqbufs(q, p);
 	v4l2l_update_owner(fh, dir);
@@ -505,7 +506,8 @@ static int v4l2l_create_bufs(struct file *file, void *priv,
 	ret = v4l2l_buf_queue(fh, p->format.type, &dir, &q);
 	if (ret)
 		return ret;
-	if (p->count && v4l2l_queue_busy(fh, dir))
+	if (p->count && (v4l2l_queue_busy(fh, dir) ||
+			 (dir == V4L2L_OUT && fh->writing)))
 		return -EBUSY;
 	ret = vb2_create_bufs(q, p);
 	v4l2l_compat_create_bufs(p);

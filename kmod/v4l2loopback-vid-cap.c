@@ -87,8 +87,12 @@ int v4l2l_queue_init(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 
 	q->type = dir == V4L2L_CAP ? V4L2_BUF_TYPE_VIDEO_CAPTURE :
 				     V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	/*
+	 * write() is handled by the driver (v4l2l_write_frame), not by vb2's
+	 * emulation, which loses the payload size of each write.
+	 */
 	q->io_modes = VB2_MMAP | VB2_USERPTR | VB2_DMABUF |
-		      (dir == V4L2L_CAP ? VB2_READ : VB2_WRITE);
+		      (dir == V4L2L_CAP ? VB2_READ : 0);
 	q->drv_priv = fh;
 	q->buf_struct_size = sizeof(struct v4l2l_buffer);
 	q->ops = dir == V4L2L_CAP ? &v4l2l_vid_cap_qops : &v4l2l_vid_out_qops;
@@ -96,8 +100,6 @@ int v4l2l_queue_init(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 	q->timestamp_flags = dir == V4L2L_CAP ?
 			     V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC :
 			     V4L2_BUF_FLAG_TIMESTAMP_COPY;
-	/* every write() is one frame */
-	q->fileio_write_immediately = dir == V4L2L_OUT;
 	q->lock = &dev->lock;
 	ret = vb2_queue_init(q);
 	if (ret)

@@ -3,6 +3,7 @@
 
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/workqueue.h>
 #include <linux/ktime.h>
 
@@ -115,33 +116,38 @@ void v4l2l_out_done_init(struct v4l2l_fh *fh)
 }
 
 /*
- * A producer's frame: hand it to every consumer right away, then give the
- * buffer back to the producer. Runs under the device mutex, from QBUF,
- * write() or STREAMON.
+ * A producer's frame (from a queued buffer or a write()): hand it to every
+ * consumer right away, or store it as the timeout image. Device mutex held.
  */
+static void vid_out_frame(struct v4l2l_fh *fh, const void *data,
+			  size_t payload)
+{
+	struct v4l2l_dev *dev = fh->node->dev;
+
+	if (fh->timeout_writer) {
+		vid_out_store_timeout_image(dev, data, payload);
+		return;
+	}
+	v4l2l_deliver(dev, data, payload);
+	vid_out_keep_last(dev, data, payload);
+	dev->last_frame_ns = dev->last_delivery_ns;
+	dev->last_was_repeat = false;
+	if (dev->timed_out) {
+		dev->timed_out = false;
+		dprintk(dev, 1, "producer is back\n");
+	}
+	v4l2l_timers_kick(dev);
+}
+
 static void vid_out_buf_queue(struct vb2_buffer *vb)
 {
 	struct vb2_v4l2_buffer *vbuf = to_vb2_v4l2_buffer(vb);
 	struct v4l2l_fh *fh = vb2_get_drv_priv(vb->vb2_queue);
 	struct v4l2l_dev *dev = fh->node->dev;
-	size_t payload = vb2_get_plane_payload(vb, 0);
 	void *data = vb2_plane_vaddr(vb, 0);
 
-	if (data && v4l2l_pix_equal(&fh->out_fmt, &dev->fmt)) {
-		if (fh->timeout_writer) {
-			vid_out_store_timeout_image(dev, data, payload);
-		} else {
-			v4l2l_deliver(dev, data, payload);
-			vid_out_keep_last(dev, data, payload);
-			dev->last_frame_ns = dev->last_delivery_ns;
-			dev->last_was_repeat = false;
-			if (dev->timed_out) {
-				dev->timed_out = false;
-				dprintk(dev, 1, "producer is back\n");
-			}
-			v4l2l_timers_kick(dev);
-		}
-	}
+	if (data && v4l2l_pix_equal(&fh->out_fmt, &dev->fmt))
+		vid_out_frame(fh, data, vb2_get_plane_payload(vb, 0));
 	vbuf->sequence = fh->out_seq++;
 	vbuf->field = V4L2_FIELD_NONE;
 	if (fh->in_qbuf) {
@@ -155,6 +161,59 @@ static void vid_out_buf_queue(struct vb2_buffer *vb)
 		return;
 	}
 	vb2_buffer_done(vb, VB2_BUF_STATE_DONE);
+}
+
+/*
+ * write(): every call is one frame (at most sizeimage bytes are used), with
+ * no REQBUFS or STREAMON needed. The first write() makes the fh the
+ * producer, like STREAMON does; it stays one until it is closed.
+ * Device mutex held; the caller checked direction and ownership.
+ */
+ssize_t v4l2l_write_frame(struct v4l2l_fh *fh, const char __user *ubuf,
+			  size_t count)
+{
+	struct v4l2l_dev *dev = fh->node->dev;
+	struct v4l2l_frame *stage = &fh->write_buf;
+	size_t size = dev->fmt.sizeimage;
+	size_t len = min(count, size);
+	int ret;
+
+	if (v4l2l_num_buffers(&fh->queues[V4L2L_OUT]))
+		return -EBUSY;
+	if (!count)
+		return 0;
+	ret = v4l2l_frame_reserve(dev, stage, size);
+	if (ret)
+		return ret;
+	if (copy_from_user(stage->data, ubuf, len))
+		return -EFAULT;
+	if (!fh->writing) {
+		fh->writing = true;
+		fh->out_seq = 0;
+		if (!fh->timeout_writer) {
+			dev->producer_streaming = true;
+			dprintk(dev, 1, "producer writes\n");
+		}
+	}
+	fh->out_seq++;
+	vid_out_frame(fh, stage->data, len);
+	return len;
+}
+
+/* the write() producer goes away (close) */
+void v4l2l_write_stop(struct v4l2l_fh *fh)
+{
+	struct v4l2l_dev *dev = fh->node->dev;
+
+	v4l2l_frame_free(dev, &fh->write_buf);
+	if (!fh->writing)
+		return;
+	fh->writing = false;
+	if (!fh->timeout_writer) {
+		dev->producer_streaming = false;
+		dprintk(dev, 1, "producer stops writing\n");
+		v4l2l_timers_kick(dev);
+	}
 }
 
 static int vid_out_start_streaming(struct vb2_queue *vq, unsigned int count)

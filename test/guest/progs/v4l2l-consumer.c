@@ -48,11 +48,24 @@ static void die(const char *what)
 	exit(1);
 }
 
+static int dump_first = 1;
+
 static void check_frame(const uint8_t *buf, size_t size)
 {
 	uint32_t head[3];
 	long n = -1;
 	size_t off;
+
+	if (dump_first && getenv("V4L2L_DUMP")) {
+		dump_first = 0;
+		fprintf(stderr, "first bytes:");
+		for (off = 0; off < 16 && off < size; off++)
+			fprintf(stderr, " %02x", buf[off]);
+		fprintf(stderr, " ... page1:");
+		for (off = PAGE; off < PAGE + 16 && off < size; off++)
+			fprintf(stderr, " %02x", buf[off]);
+		fprintf(stderr, "\n");
+	}
 
 	for (off = 0; off + sizeof(head) <= size; off += PAGE) {
 		memcpy(head, buf + off, sizeof(head));
