@@ -91,6 +91,9 @@ Image Layout(Napi::Env env, const char* what, uint32_t fourcc, Bytes bytes,
   }
   size_t row = static_cast<size_t>(w) * BytesPerPixel(kind);
   size_t s = stride == 0 ? row : stride;
+  if (s > (1u << 20)) {
+    throw Napi::RangeError::New(env, std::string("Stride of ") + what + " is larger than 1 MiB");
+  }
   if (s < row) {
     throw Napi::RangeError::New(env, std::string("Stride of ") + what + " is smaller than a row");
   }

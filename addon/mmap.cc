@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <mutex>
 #include <unordered_map>
@@ -45,6 +46,14 @@ Napi::Value Mmap(const Napi::CallbackInfo& info) {
   uint32_t offset = ArgU32(info, 2, "offset");
   bool writable = ArgBool(info, 3, "writable");
   if (length == 0) throw Napi::RangeError::New(env, "length must be positive");
+  // Touching a mapping past the end of a regular file raises SIGBUS, which
+  // would kill the process: refuse it here. Device drivers check themselves.
+  struct stat st;
+  if (fstat(fd, &st) == -1) throw ErrnoError(env, errno, "fstat");
+  if (S_ISREG(st.st_mode) &&
+      static_cast<uint64_t>(offset) + length > static_cast<uint64_t>(st.st_size)) {
+    throw Napi::RangeError::New(env, "offset + length is past the end of the file");
+  }
   int prot = PROT_READ | (writable ? PROT_WRITE : 0);
   void* addr = mmap(nullptr, length, prot, MAP_SHARED, fd, offset);
   if (addr == MAP_FAILED) throw ErrnoError(env, errno, "mmap");
