@@ -79,3 +79,8 @@ shell: deps
 
 demo: deps
 	@scripts/demo.sh
+
+# Conversion benchmark on the host: our addon vs ffmpeg's swscale (bench/conversions.mjs).
+.PHONY: bench-convert
+bench-convert:
+	npm run --silent bench:convert

@@ -8,7 +8,7 @@
         "addon/binding.cc", "addon/args.cc", "addon/async.cc", "addon/errors.cc",
         "addon/constants.cc", "addon/ctl.cc", "addon/format.cc", "addon/controls.cc",
         "addon/events.cc", "addon/stream.cc", "addon/mmap.cc", "addon/io.cc",
-        "addon/poller.cc", "addon/convert.cc", "addon/rgb2yuv.cc"
+        "addon/poller.cc", "addon/convert.cc", "addon/bt601.cc"
       ],
       "libraries": ["-lyuv"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

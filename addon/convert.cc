@@ -1,9 +1,9 @@
 // convert.cc - pixel conversions between the formats the library speaks:
-// exact BT.601 for RGB <-> YUV (rgb2yuv.cc and YuvToRgbExact below), libyuv
+// exact BT.601 for RGB <-> YUV (bt601.cc), libyuv
 // for the other common pairs, otherwise row strips through a small ARGB
 // scratch buffer that stays in cache.
 #include "common.h"
-#include "rgb2yuv.h"
+#include "bt601.h"
 
 #include <linux/videodev2.h>
 #include <libyuv.h>
@@ -181,7 +181,7 @@ void CopySame(const Image& s, const Image& d) {
   }
 }
 
-// RGB-like source to a YUV layout with rounding-correct BT.601 (rgb2yuv.cc).
+// RGB-like source to a YUV layout with rounding-correct BT.601 (bt601.cc).
 bool RgbToYuvExact(const Image& s, const Image& d) {
   RgbOrder order;
   switch (s.kind) {
@@ -204,44 +204,27 @@ bool RgbToYuvExact(const Image& s, const Image& d) {
   return true;
 }
 
-inline uint8_t Clamp(int v) { return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v); }
-
-// YUV (BT.601 limited range) to RGB with exact coefficients in 16.16 fixed
-// point. libyuv's 6-bit coefficients are off by up to 5 on saturated
-// colours; consumers comparing round trips need better than that.
+// YUV to RGB-like, rounding-correct BT.601 (bt601.cc). libyuv's 6-bit
+// coefficients are off by up to 5 on saturated colours.
 bool YuvToRgbExact(const Image& s, const Image& d) {
-  bool yuv = s.kind == Kind::kI420 || s.kind == Kind::kNv12 || s.kind == Kind::kYuy2 ||
-             s.kind == Kind::kUyvy;
-  bool rgb = d.kind == Kind::kRaw || d.kind == Kind::kRgb24 || d.kind == Kind::kAbgr ||
-             d.kind == Kind::kArgb;
-  if (!yuv || !rgb) return false;
-  const int bpp = BytesPerPixel(d.kind);
-  const bool bgr_order = d.kind == Kind::kRgb24 || d.kind == Kind::kArgb;
-  for (int y = 0; y < s.height; y++) {
-    uint8_t* out = d.p[0] + static_cast<size_t>(y) * d.s[0];
-    const uint8_t* row = s.p[0] + static_cast<size_t>(y) * s.s[0];
-    const uint8_t* crow = s.p[1] != nullptr ? s.p[1] + static_cast<size_t>(y / 2) * s.s[1] : nullptr;
-    const uint8_t* vrow = s.p[2] != nullptr ? s.p[2] + static_cast<size_t>(y / 2) * s.s[2] : nullptr;
-    for (int x = 0; x < s.width; x++) {
-      int Y, U, V;
-      switch (s.kind) {
-        case Kind::kI420: Y = row[x]; U = crow[x / 2]; V = vrow[x / 2]; break;
-        case Kind::kNv12: Y = row[x]; U = crow[(x / 2) * 2]; V = crow[(x / 2) * 2 + 1]; break;
-        case Kind::kYuy2: Y = row[2 * x]; U = row[(x / 2) * 4 + 1]; V = row[(x / 2) * 4 + 3]; break;
-        default: Y = row[2 * x + 1]; U = row[(x / 2) * 4]; V = row[(x / 2) * 4 + 2]; break;
-      }
-      int c = (Y - 16) * 76309;  // 1.164383 * 65536
-      int u = U - 128, v = V - 128;
-      uint8_t r = Clamp((c + 104597 * v + 32768) >> 16);            // 1.596027
-      uint8_t g = Clamp((c - 25675 * u - 53279 * v + 32768) >> 16);  // 0.391762, 0.812968
-      uint8_t b = Clamp((c + 132201 * u + 32768) >> 16);            // 2.017232
-      uint8_t* px = out + static_cast<size_t>(x) * bpp;
-      px[0] = bgr_order ? b : r;
-      px[1] = g;
-      px[2] = bgr_order ? r : b;
-      if (bpp == 4) px[3] = 255;
-    }
+  YuvLayout layout;
+  switch (s.kind) {
+    case Kind::kI420: layout = YuvLayout::kI420; break;
+    case Kind::kNv12: layout = YuvLayout::kNv12; break;
+    case Kind::kYuy2: layout = YuvLayout::kYuyv; break;
+    case Kind::kUyvy: layout = YuvLayout::kUyvy; break;
+    default: return false;
   }
+  RgbOrder order;
+  switch (d.kind) {
+    case Kind::kRaw: order = RgbOrder::kRgb; break;
+    case Kind::kRgb24: order = RgbOrder::kBgr; break;
+    case Kind::kAbgr: order = RgbOrder::kRgba; break;
+    case Kind::kArgb: order = RgbOrder::kBgra; break;
+    default: return false;
+  }
+  YuvToRgb({layout, {s.p[0], s.p[1], s.p[2]}, {s.s[0], s.s[1], s.s[2]}}, {order, d.p[0], d.s[0]},
+           s.width, s.height);
   return true;
 }
 

@@ -1,7 +1,8 @@
-// rgb2yuv.h - rounding-correct BT.601 (limited range) RGB -> YUV for the
-// producer path: I420, NV12, YUYV and UYVY from packed RGB/BGR/RGBA/BGRA.
-// libyuv's 8-bit coefficients and pairwise chroma averaging are off by up
-// to 2, which makes a round trip miss by 3; this is within 0.5 + 1/64.
+// bt601.h - rounding-correct BT.601 (limited range) conversions between
+// packed RGB/BGR/RGBA/BGRA and I420, NV12, YUYV, UYVY, both ways. libyuv's
+// 6- and 8-bit coefficients and pairwise chroma averaging are off by up to 2
+// (5 on the way back), which makes a round trip miss by 3 or more; these
+// are within 1/64 of the exact value before rounding.
 #ifndef V4L2LOOPBACK_ADDON_RGB2YUV_H_
 #define V4L2LOOPBACK_ADDON_RGB2YUV_H_
 
@@ -32,6 +33,15 @@ struct YuvDest {
 
 // Converts a width x height image (width even; height even for 4:2:0).
 void RgbToYuv(const RgbSource& src, const YuvDest& dst, int width, int height);
+
+// The other way: a YUV image (planes as in YuvDest) to packed RGB; alpha,
+// if any, is 255. Chroma is replicated (nearest), as V4L2 consumers do.
+struct RgbDest {
+  RgbOrder order;
+  uint8_t* data;
+  int stride;
+};
+void YuvToRgb(const YuvDest& src, const RgbDest& dst, int width, int height);
 
 }  // namespace v4l2l
 

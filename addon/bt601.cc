@@ -1,8 +1,8 @@
-// rgb2yuv.cc - rounding-correct BT.601 limited-range RGB -> YUV. Each pair
-// of rows is split into R, G and B planes by libyuv (SIMD shuffles), then
-// plain loops over those planes do the arithmetic in 16-bit fixed point;
+// bt601.cc - rounding-correct BT.601 limited-range RGB <-> YUV. Rows are
+// split into (or merged from) R, G and B planes by libyuv (SIMD shuffles),
+// and plain loops over those planes do the arithmetic in 16.16 fixed point;
 // the compiler vectorizes them, with an AVX2 clone picked at load time.
-#include "rgb2yuv.h"
+#include "bt601.h"
 
 #include <libyuv.h>
 
@@ -82,7 +82,84 @@ void SplitRow(const RgbSource& s, int y, uint8_t* r, uint8_t* g, uint8_t* b, int
   }
 }
 
+// Inverse, in 16.16: R = 1.164383 (Y - 16) + 1.596027 (V - 128), and so on.
+constexpr int kRY = 76309, kRV = 104597, kGU = -25675, kGV = -53279, kBU = 132201;
+
+inline int Clamp255(int v) { return v < 0 ? 0 : v > 255 ? 255 : v; }
+
+// One row: a chroma sample covers two pixels.
+V4L2L_CLONES
+void RowRgb(const uint8_t* __restrict__ y, const uint8_t* __restrict__ u,
+            const uint8_t* __restrict__ v, uint8_t* __restrict__ r,
+            uint8_t* __restrict__ g, uint8_t* __restrict__ b, int cw) {
+  constexpr int kRound = 1 << (kShift - 1);
+  for (int i = 0; i < cw; i++) {
+    int cu = u[i] - 128, cv = v[i] - 128;
+    int dr = kRV * cv + kRound;
+    int dg = kGU * cu + kGV * cv + kRound;
+    int db = kBU * cu + kRound;
+    int c0 = (y[2 * i] - 16) * kRY;
+    int c1 = (y[2 * i + 1] - 16) * kRY;
+    r[2 * i] = static_cast<uint8_t>(Clamp255((c0 + dr) >> kShift));
+    r[2 * i + 1] = static_cast<uint8_t>(Clamp255((c1 + dr) >> kShift));
+    g[2 * i] = static_cast<uint8_t>(Clamp255((c0 + dg) >> kShift));
+    g[2 * i + 1] = static_cast<uint8_t>(Clamp255((c1 + dg) >> kShift));
+    b[2 * i] = static_cast<uint8_t>(Clamp255((c0 + db) >> kShift));
+    b[2 * i + 1] = static_cast<uint8_t>(Clamp255((c1 + db) >> kShift));
+  }
+}
+
+void MergeRow(const RgbDest& d, int y, const uint8_t* r, const uint8_t* g, const uint8_t* b,
+              int w) {
+  uint8_t* row = d.data + static_cast<size_t>(y) * d.stride;
+  switch (d.order) {
+    case RgbOrder::kRgb: libyuv::MergeRGBPlane(r, 0, g, 0, b, 0, row, 0, w, 1); break;
+    case RgbOrder::kBgr: libyuv::MergeRGBPlane(b, 0, g, 0, r, 0, row, 0, w, 1); break;
+    // As in SplitRow: libyuv's R plane is byte 2; a null alpha means 255.
+    case RgbOrder::kRgba: libyuv::MergeARGBPlane(b, 0, g, 0, r, 0, nullptr, 0, row, 0, w, 1); break;
+    case RgbOrder::kBgra: libyuv::MergeARGBPlane(r, 0, g, 0, b, 0, nullptr, 0, row, 0, w, 1); break;
+  }
+}
+
 }  // namespace
+
+void YuvToRgb(const YuvDest& s, const RgbDest& d, int w, int h) {
+  const int cw = w / 2;
+  const size_t ws = static_cast<size_t>(w);
+  std::vector<uint8_t> scratch(ws * 4 + static_cast<size_t>(cw) * 2);
+  uint8_t* r = scratch.data();
+  uint8_t* g = r + ws;
+  uint8_t* b = g + ws;
+  uint8_t* ty = b + ws;
+  uint8_t* tu = ty + ws;
+  uint8_t* tv = tu + cw;
+  for (int y = 0; y < h; y++) {
+    const uint8_t* row = s.p[0] + static_cast<size_t>(y) * s.s[0];
+    const uint8_t* py = row;
+    const uint8_t* pu = tu;
+    const uint8_t* pv = tv;
+    size_t cy = static_cast<size_t>(y / 2);
+    switch (s.layout) {
+      case YuvLayout::kI420:
+        pu = s.p[1] + cy * s.s[1];
+        pv = s.p[2] + cy * s.s[2];
+        break;
+      case YuvLayout::kNv12:
+        libyuv::SplitUVPlane(s.p[1] + cy * s.s[1], 0, tu, 0, tv, 0, cw, 1);
+        break;
+      case YuvLayout::kYuyv:
+        libyuv::YUY2ToI422(row, 0, ty, 0, tu, 0, tv, 0, w, 1);
+        py = ty;
+        break;
+      case YuvLayout::kUyvy:
+        libyuv::UYVYToI422(row, 0, ty, 0, tu, 0, tv, 0, w, 1);
+        py = ty;
+        break;
+    }
+    RowRgb(py, pu, pv, r, g, b, cw);
+    MergeRow(d, y, r, g, b, w);
+  }
+}
 
 void RgbToYuv(const RgbSource& src, const YuvDest& d, int w, int h) {
   const int cw = w / 2;
