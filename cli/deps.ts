@@ -89,7 +89,7 @@ function lazyLibrary(): Library {
 export function realDeps(cliVersion: string): CliDeps {
   return {
     lib: lazyLibrary(),
-    io: { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+    io: { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), stderrIsTTY: process.stderr.isTTY },
     doctor: realDoctorEnv(),
     cliVersion,
     outcome: { exitCode: 0 },

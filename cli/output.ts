@@ -8,6 +8,8 @@ export interface Writer {
 export interface Io {
   stdout: Writer;
   stderr: Writer;
+  /** stderr is a terminal: progress lines may redraw themselves. */
+  stderrIsTTY?: boolean;
 }
 
 export interface OutputMode {

@@ -1,6 +1,7 @@
 // stream.ts - `stream <dev>`: feeds a device with a test pattern, a still
 // image or a video file (decoded by ffmpeg), paced at --fps, with a
-// progress line, until --duration passes, the video ends, or Ctrl-C.
+// progress line on a terminal, until --duration passes, the video ends, or
+// Ctrl-C.
 import type { Command } from 'commander';
 import { PIXEL_FORMATS, type PixelFormat } from '../../src/formats.js';
 import { intArg, type Rendered, verb } from '../command-kit.js';
@@ -72,7 +73,7 @@ export async function runStream(deps: CliDeps, device: string, o: StreamOptions,
       await cam.send(frame);
       await cam.nextFrame();
       const now = performance.now();
-      if (now - lastProgress >= 1000) {
+      if (deps.io.stderrIsTTY && now - lastProgress >= 1000) {
         lastProgress = now;
         deps.io.stderr(`\rstreaming to ${cam.device}: ${cam.framesSent} frames, ${cam.currentFps.toFixed(1)} fps, ${((now - started) / 1000).toFixed(1)} s `);
       }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ctl } from '../helpers/cli.js';
+import { ctl, ctlOk } from '../helpers/cli.js';
 import { loadModule } from '../helpers/kernel.js';
 
 beforeAll(async () => {
@@ -56,17 +56,17 @@ describe('v4l2loopback-ctl stream / snapshot / status / set-timeout-image', () =
     expect(s.code, s.stderr).toBe(0);
     const result = JSON.parse(s.stdout);
     expect(result.frames).toBeGreaterThan(100);
-    expect((await ctl(['delete', path])).code).toBe(0);
+    await ctlOk(['delete', path]);
   });
 
   it('set-timeout-image shows the image after the producer stops', async () => {
     const path = (await ctl(['add', '-n', 'Timeout cam'])).stdout.trim();
-    expect((await ctl(['set-caps', path, 'YUYV:160x120@15'])).code).toBe(0);
+    await ctlOk(['set-caps', path, 'YUYV:160x120@15']);
     const img = join(tmpdir(), 'timeout.png');
     await writeFile(img, png(64, 48, [0, 0, 255]));
     const set = await ctl(['set-timeout-image', '-t', '500', path, img]);
     expect(set.code, set.stderr).toBe(0);
-    expect((await ctl(['stream', path, '--pattern', 'bars', '--size', '160x120', '--duration', '2'])).code).toBe(0);
+    await ctlOk(['stream', path, '--pattern', 'bars', '--size', '160x120', '--duration', '2']);
     const out = join(tmpdir(), 'timeout-snap.png');
     const snap = await ctl(['snapshot', path, out, '--timeout', '10000']);
     expect(snap.code, snap.stderr).toBe(0);
@@ -75,7 +75,7 @@ describe('v4l2loopback-ctl stream / snapshot / status / set-timeout-image', () =
     // Pure blue through RGB -> YUYV (BT.601 limited range) -> RGB stays dominantly blue.
     expect(b).toBeGreaterThan(150);
     expect(b - Math.max(r, g)).toBeGreaterThan(120);
-    expect((await ctl(['set-caps', path, 'any'])).code).toBe(0);
-    expect((await ctl(['delete', path])).code).toBe(0);
+    await ctlOk(['set-caps', path, 'any']);
+    await ctlOk(['delete', path]);
   });
 });

@@ -3,7 +3,7 @@
 // the documented exit codes for missing and busy devices.
 import { open } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ctl } from '../helpers/cli.js';
+import { ctl, ctlOk } from '../helpers/cli.js';
 import { loadModule } from '../helpers/kernel.js';
 
 beforeAll(async () => {
@@ -26,7 +26,7 @@ describe('v4l2loopback-ctl verbs', () => {
     expect(q.code).toBe(0);
     expect(JSON.parse(q.stdout)[0]).toMatchObject({ path, label: 'CLI cam', maxBuffers: 4, maxWidth: 1280, maxHeight: 720, split: false });
 
-    expect((await ctl(['delete', path])).code).toBe(0);
+    await ctlOk(['delete', path]);
     expect((await ctl(['list'])).stdout).not.toContain(path);
   });
 
@@ -35,7 +35,7 @@ describe('v4l2loopback-ctl verbs', () => {
     expect(add.code, add.stderr).toBe(0);
     expect(JSON.parse(add.stdout)).toMatchObject({ path: '/dev/video40', capturePath: '/dev/video41', split: true });
     expect((await ctl(['list'])).stdout).toContain('/dev/video40\t/dev/video41\tSplit cam');
-    expect((await ctl(['delete', '41'])).code).toBe(0);
+    await ctlOk(['delete', '41']);
   });
 
   it('exit code 3 for a missing device, 5 for a busy one, 2 for bad input', async () => {
@@ -55,18 +55,18 @@ describe('v4l2loopback-ctl verbs', () => {
     }
     expect((await ctl(['set-caps', path, 'video/x-raw'])).code).toBe(2);
     expect((await ctl(['set-fps', path, 'many'])).code).toBe(2);
-    expect((await ctl(['delete', path])).code).toBe(0);
+    await ctlOk(['delete', path]);
   });
 
   it('set-fps/get-fps and set-caps/get-caps round-trip through sysfs', async () => {
     const path = (await ctl(['add'])).stdout.trim();
-    expect((await ctl(['set-caps', path, 'YUYV:320x240@25'])).code).toBe(0);
+    await ctlOk(['set-caps', path, 'YUYV:320x240@25']);
     const caps = await ctl(['get-caps', path]);
     expect(caps.stdout.trim()).toBe('YUYV:320x240@25');
-    expect((await ctl(['set-fps', path, '30000/1001'])).code).toBe(0);
+    await ctlOk(['set-fps', path, '30000/1001']);
     expect((await ctl(['get-fps', path])).stdout.trim()).toBe('30000/1001');
-    expect((await ctl(['set-caps', path, 'any'])).code).toBe(0);
-    expect((await ctl(['delete', path])).code).toBe(0);
+    await ctlOk(['set-caps', path, 'any']);
+    await ctlOk(['delete', path]);
   });
 
   it('--version names the loaded module', async () => {

@@ -9,6 +9,13 @@ export function ctl(args: readonly string[], opts: RunOptions = {}): Promise<Run
   return run(process.execPath, [cliPath, ...args], { timeoutMs: 60_000, ...opts });
 }
 
+/** Runs the CLI and fails the test, showing its output, unless it exits 0. */
+export async function ctlOk(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await ctl(args, opts);
+  if (r.code !== 0) throw new Error(`v4l2loopback-ctl ${args.join(' ')} exited with ${r.code ?? r.signal}\n${r.stderr}${r.stdout}`);
+  return r;
+}
+
 /** Runs the CLI as another user (uid/gid, supplementary groups) via setpriv. */
 export function ctlAs(uid: number, groups: readonly number[], args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const g = groups.length ? ['--groups', groups.join(',')] : ['--clear-groups'];

@@ -1,0 +1,93 @@
+// compliance.test.ts - Debian's v4l2-compliance against every node type:
+// combined with exclusive_caps=1 (idle, and streaming while a producer
+// runs), split output and capture nodes (idle and streaming), and the
+// combined exclusive_caps=0 node, whose remaining failures are listed with
+// the reason they are inherent to a node that is both input and output.
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModule } from '../helpers/kernel.js';
+import { type ComplianceResult, compliance, nv12DescriptionSkew, startProducer, waitForProducer } from '../helpers/kmod.js';
+
+/** No failures, except the v4l-utils 1.22.1 NV12 description skew (see kmod.ts). */
+function expectClean(r: ComplianceResult): void {
+  const unexpected = r.failures.filter((l) => !nv12DescriptionSkew.test(l));
+  expect(unexpected, r.output).toEqual([]);
+  expect(r.failed, r.output).toBe(r.failures.length);
+  expect(r.succeeded + r.failed, r.output).toBe(r.total);
+}
+
+describe('v4l2-compliance', () => {
+  afterAll(async () => {
+    await loadModule();
+  });
+
+  describe('combined node, exclusive_caps=1', () => {
+    it('idle (output view)', async () => {
+      await loadModule({ exclusive_caps: 1 });
+      expectClean(await compliance(['-d', '/dev/video0']));
+    });
+
+    it('streaming (-s) while a producer streams (capture view)', async () => {
+      await loadModule({ exclusive_caps: 1 });
+      const producer = await startProducer(0, { fps: 15 });
+      try {
+        await waitForProducer(0);
+        const r = await compliance(['-d', '/dev/video0', '-s', '20']);
+        expectClean(r);
+        // with a producer attached the format is fixed: NV12 is not listed
+        expect(r.failed, r.output).toBe(0);
+      } finally {
+        await producer.stop();
+      }
+    });
+  });
+
+  describe('split device', () => {
+    it('output node idle', async () => {
+      await loadModule({ capture_nr: -2 });
+      expectClean(await compliance(['-d', '/dev/video0']));
+    });
+
+    it('capture node idle', async () => {
+      await loadModule({ capture_nr: -2 });
+      expectClean(await compliance(['-d', '/dev/video1']));
+    });
+
+    it('output node streaming (-s): v4l2-compliance is the producer', async () => {
+      await loadModule({ capture_nr: -2 });
+      expectClean(await compliance(['-d', '/dev/video0', '-s', '20']));
+    });
+
+    it('capture node streaming (-s) while a producer streams', async () => {
+      await loadModule({ capture_nr: -2 });
+      const producer = await startProducer(0, { fps: 15 });
+      try {
+        await waitForProducer(0);
+        const r = await compliance(['-d', '/dev/video1', '-s', '20']);
+        expectClean(r);
+        expect(r.failed, r.output).toBe(0);
+      } finally {
+        await producer.stop();
+      }
+    });
+  });
+
+  it('combined node, exclusive_caps=0: only the inherent failures', async () => {
+    await loadModule({ exclusive_caps: 0 });
+    const r = await compliance(['-d', '/dev/video0']);
+    // Why each one cannot pass on a node that is both capture and output:
+    const inherent = [
+      // v4l2-compliance requires a non-M2M node to be either an input or an
+      // output (checked for both opens of the node).
+      /v4l2-compliance\.cpp\(\d+\): dcaps & output_caps/,
+      // NV12 description (v4l-utils 1.22.1 skew, see kmod.ts). On this node
+      // the capture list is checked first and the test stops there, so the
+      // output format list is never recorded...
+      nv12DescriptionSkew,
+      // ...and G/TRY/S_FMT(OUTPUT) then report the current output format as
+      // "not reported by ENUM_FMT". A node with one direction lists it.
+      /pixelformat [0-9a-f]+ \(BGR4\) for buftype 2 not reported by ENUM_FMT/,
+    ];
+    const unexpected = r.failures.filter((l) => !inherent.some((re) => re.test(l)));
+    expect(unexpected, r.output).toEqual([]);
+  });
+});

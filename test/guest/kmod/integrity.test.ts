@@ -1,0 +1,65 @@
+// integrity.test.ts - whole frames only: a stamping producer writes the frame
+// number into every page; consumers check that no frame they hold is ever
+// overwritten, that slow consumers drop frames instead of stalling anyone,
+// and that several consumers each get every frame they keep up with.
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModule } from '../helpers/kernel.js';
+import { consume, startProducer, sysfs, waitForProducer } from '../helpers/kmod.js';
+
+describe('frame integrity', () => {
+  afterAll(async () => {
+    await loadModule();
+  });
+
+  it('a consumer holding each frame 30 ms at 60 fps sees no torn frame', async () => {
+    await loadModule({ capture_nr: -2 });
+    const producer = await startProducer(0, { size: '640x480', fps: 60, mmap: true });
+    try {
+      await waitForProducer(0);
+      const r = await consume(1, { frames: 60, holdMs: 30, timeoutS: 60 });
+      expect(r.error, JSON.stringify(r)).toBeUndefined();
+      expect(r.frames).toBe(60);
+      expect(r.torn).toBe(0);
+      expect(r.unstamped).toBe(0);
+      expect(r.seqBackwards).toBe(0);
+      expect(r.tsBackwards).toBe(0);
+      expect(r.bytesMismatch).toBe(0);
+      // it cannot keep up with 60 fps: it dropped frames (gaps), nobody waited
+      expect(r.seqGaps).toBeGreaterThan(0);
+    } finally {
+      const p = await producer.stop();
+      expect(p.stdout, p.stderr).not.toMatch(/error/);
+    }
+  });
+
+  it('read() consumer gets whole stamped frames from a write() producer', async () => {
+    await loadModule({ capture_nr: -2 });
+    const producer = await startProducer(0, { size: '320x240', fps: 30 });
+    try {
+      await waitForProducer(0);
+      const r = await consume(1, { frames: 30, read: true });
+      expect(r.error, JSON.stringify(r)).toBeUndefined();
+      expect(r).toMatchObject({ frames: 30, torn: 0, unstamped: 0, bytesMismatch: 0 });
+    } finally {
+      await producer.stop();
+    }
+  });
+
+  it('four mmap consumers at 1280x720, 60 fps each get >= 95% of frames', async () => {
+    await loadModule({ capture_nodes: 4 });
+    const producer = await startProducer(0, { size: '1280x720', fps: 60, mmap: true });
+    try {
+      await waitForProducer(0);
+      const reports = await Promise.all([1, 2, 3, 4].map((nr) => consume(nr, { frames: 300, buffers: 8, timeoutS: 60 })));
+      for (const r of reports) {
+        expect(r.error, JSON.stringify(r)).toBeUndefined();
+        expect(r).toMatchObject({ frames: 300, torn: 0, unstamped: 0, seqBackwards: 0, tsBackwards: 0 });
+        // sequence gaps are the frames this consumer dropped
+        expect(r.frames / (r.frames + r.seqGaps), JSON.stringify(r)).toBeGreaterThanOrEqual(0.95);
+      }
+      expect(sysfs(0, 'readers')).toBe('0');
+    } finally {
+      await producer.stop();
+    }
+  });
+});
