@@ -23,9 +23,11 @@ mkdir -p "$out/host"
 "${vitest[@]}" --project host --reporter=default --reporter=json --outputFile.json="$out/host/vitest.json"
 echo $? >"$out/host/suite.rc"
 
-# The guest runs the compiled CLI (dist/) as real users do.
-echo "== build (tsc)"
+# The guest runs the compiled CLI (dist/) as real users do, and the C test
+# programs built on the host (it cannot write to the project).
+echo "== build (tsc, guest test programs)"
 npm run --silent build || echo "build failed" >&2
+make -s -C test/guest/progs || echo "building test/guest/progs failed" >&2
 
 for k in $kernels; do
 	dir=$out/guest-$k
