@@ -1,7 +1,7 @@
 // udev.test.ts - the udev rule applied by a real udevd in the guest: the
 // control device belongs to group video (0660), so a member of video can
 // add and delete devices while anyone else gets exit code 4.
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctl, ctlAs } from '../helpers/cli.js';
@@ -34,6 +34,16 @@ describe('udev rule', () => {
     const s = await stat('/dev/v4l2loopback');
     expect(s.gid).toBe(VIDEO_GID);
     expect(s.mode & 0o777).toBe(0o660);
+  });
+
+  it('links each node under /dev/v4l/by-id by label and index', async () => {
+    const add = await ctl(['add', '--split', '--json', '-n', 'By Id']);
+    expect(add.code, add.stderr).toBe(0);
+    const d = JSON.parse(add.stdout) as { path: string; capturePath: string };
+    await runOk('udevadm', ['settle', '--timeout=20'], { timeoutMs: 30_000 });
+    expect(await realpath('/dev/v4l/by-id/v4l2loopback-By_Id-video-index0')).toBe(d.path);
+    expect(await realpath('/dev/v4l/by-id/v4l2loopback-By_Id-video-index1')).toBe(d.capturePath);
+    expect((await ctl(['delete', d.path])).code).toBe(0);
   });
 
   it('lets a member of video add and delete; others get exit code 4', async () => {
