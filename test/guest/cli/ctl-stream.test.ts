@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ctl, ctlOk } from '../helpers/cli.js';
-import { loadModule } from '../helpers/kernel.js';
+import { loadModule, runOk } from '../helpers/kernel.js';
 
 beforeAll(async () => {
   await loadModule({ devices: 0 });
@@ -76,6 +76,37 @@ describe('v4l2loopback-ctl stream / snapshot / status / set-timeout-image', () =
     expect(b).toBeGreaterThan(150);
     expect(b - Math.max(r, g)).toBeGreaterThan(120);
     await ctlOk(['set-caps', path, 'any']);
+    await ctlOk(['delete', path]);
+  });
+
+  it('streams a still image and a video file', async () => {
+    const path = (await ctlOk(['add', '-n', 'Media cam'])).stdout.trim();
+    const img = join(tmpdir(), 'green.png');
+    await writeFile(img, png(32, 24, [0, 200, 0]));
+    const streaming = ctl(['stream', path, '--image', img, '--size', '160x120', '--fps', '10', '--duration', '8']);
+    await waitForProducer(path);
+    const out = join(tmpdir(), 'image-snap.png');
+    await ctlOk(['snapshot', path, out, '--timeout', '20000']);
+    const [, , r, g, b] = centre(await readFile(out));
+    expect(g - Math.max(r, b)).toBeGreaterThan(120);
+    expect((await streaming).code).toBe(0);
+
+    const video = join(tmpdir(), 'clip.mkv');
+    await runOk('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=2', '-c:v', 'ffv1', video], { timeoutMs: 60_000 });
+    const v = await ctlOk(['stream', path, '--video', video, '--size', '160x120', '--fps', '10', '--json'], { timeoutMs: 60_000 });
+    expect(JSON.parse(v.stdout)).toMatchObject({ source: `video ${video}`, frames: 20 });
+    await ctlOk(['delete', path]);
+  });
+
+  it('doctor finds the loaded module and healthy devices', async () => {
+    const path = (await ctlOk(['add', '-n', 'Doctor cam'])).stdout.trim();
+    const r = await ctl(['doctor', '--json']);
+    const { checks } = JSON.parse(r.stdout) as { checks: { id: string; status: string; detail: string }[] };
+    const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
+    expect(byId['module-loaded']?.status).toBe('ok');
+    expect(byId['versions']?.status).toBe('ok');
+    expect(byId['permissions']?.status).toBe('ok');
+    expect(byId['devices']).toMatchObject({ status: 'ok', detail: expect.stringContaining(path) });
     await ctlOk(['delete', path]);
   });
 });
