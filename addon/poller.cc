@@ -1,6 +1,10 @@
 // poller.cc - fd readiness through uv_poll on the calling env's own loop
-// (so it works in worker threads). A poller is a type-tagged External;
-// the TypeScript Poller class wraps the four functions below.
+// (so it works in worker threads). A poller handle is a type-tagged plain
+// object wrapping the native state and holding the JS callback as a
+// property, so the callback lives exactly as long as the handle (a weak
+// native reference to the callback alone let the GC take it while the
+// poller was stopped, and the next wake-up was lost). The TypeScript
+// Poller class wraps the four functions below.
 //
 // The device fd sits in a private epoll set and uv_poll watches that set.
 // uv_poll_init() on the device itself would probe it with POLLIN, and for
@@ -20,6 +24,7 @@ namespace v4l2l {
 namespace {
 
 const napi_type_tag kPollerTag = {0x7634'6c32'6c6f'6f70ULL, 0x706f'6c6c'6572'0001ULL};
+const char kCallbackKey[] = "callback";
 
 // The uv handle and the epoll fd it watches; freed in the close callback.
 struct PollHandle {
@@ -32,21 +37,19 @@ struct PollerImpl {
   int fd = -1;
   PollHandle* ph = nullptr;
   uv_poll_t* handle = nullptr;  // &ph->poll; nullptr once closed
-  Napi::FunctionReference callback;
-  Napi::ObjectReference self;   // strong while polling, so GC keeps us
+  Napi::ObjectReference self;   // the handle object: strong while polling
   std::unique_ptr<Napi::AsyncContext> context;
   bool cleanup_hook = false;
   bool held = false;
   int requested = 0;
 };
 
-// While polling, the handle and the callback are held strongly; while
-// stopped, both are weak so an abandoned poller can be collected.
+// While polling, the handle (and so its callback) is held strongly; while
+// stopped it is weak, so an abandoned poller can be collected.
 void Hold(PollerImpl* p) {
   if (!p->held) {
     uint32_t n;
     napi_reference_ref(p->env, p->self, &n);
-    napi_reference_ref(p->env, p->callback, &n);
     p->held = true;
   }
 }
@@ -57,7 +60,6 @@ void Release(PollerImpl* p) {
     // cleanup hooks, where throwing is not an option.
     uint32_t n;
     napi_reference_unref(p->env, p->self, &n);
-    napi_reference_unref(p->env, p->callback, &n);
     p->held = false;
   }
 }
@@ -114,7 +116,7 @@ void RemoveHook(PollerImpl* p) {
 
 void OnPoll(uv_poll_t* h, int status, int /*events*/) {
   auto* p = static_cast<PollerImpl*>(h->data);
-  if (p == nullptr || p->callback.IsEmpty()) return;
+  if (p == nullptr || p->self.IsEmpty()) return;
   int events = 0;
   if (status == 0) {
     epoll_event ev;
@@ -125,22 +127,34 @@ void OnPoll(uv_poll_t* h, int status, int /*events*/) {
   }
   Napi::Env env(p->env);
   Napi::HandleScope scope(env);
-  if (p->callback.Value().IsEmpty()) return;
+  Napi::Object self = p->self.Value();
+  if (self.IsEmpty()) return;
   try {
-    p->callback.MakeCallback(env.Global(),
-                             {Napi::Number::New(env, status), Napi::Number::New(env, events)},
-                             *p->context);
+    Napi::Value cb = self.Get(kCallbackKey);
+    if (!cb.IsFunction()) return;
+    cb.As<Napi::Function>().MakeCallback(
+        env.Global(), {Napi::Number::New(env, status), Napi::Number::New(env, events)},
+        *p->context);
   } catch (const Napi::Error& e) {
     napi_fatal_exception(p->env, e.Value());
   }
 }
 
 PollerImpl* Unwrap(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsExternal() ||
-      !info[0].As<Napi::External<PollerImpl>>().CheckTypeTag(&kPollerTag)) {
+  void* data = nullptr;
+  if (info.Length() < 1 || !info[0].IsObject() ||
+      !info[0].As<Napi::Object>().CheckTypeTag(&kPollerTag) ||
+      napi_unwrap(info.Env(), info[0], &data) != napi_ok || data == nullptr) {
     throw Napi::TypeError::New(info.Env(), "Expected a poller handle");
   }
-  return info[0].As<Napi::External<PollerImpl>>().Data();
+  return static_cast<PollerImpl*>(data);
+}
+
+void Finalize(napi_env /*env*/, void* data, void* /*hint*/) {
+  auto* p = static_cast<PollerImpl*>(data);
+  RemoveHook(p);
+  CloseHandle(p);
+  delete p;
 }
 
 // pollerCreate(fd, callback(status, events)) -> handle
@@ -169,19 +183,20 @@ Napi::Value PollerCreate(const Napi::CallbackInfo& info) {
     throw ErrnoError(env, -r, "uv_poll_init");
   }
   impl->handle->data = impl.get();
-  impl->callback = Napi::Weak(cb);
   impl->context = std::make_unique<Napi::AsyncContext>(env, "v4l2loopback:poller");
+  // The callback is a read-only property of the handle: held as long as it.
+  Napi::Object obj = Napi::Object::New(env);
+  obj.DefineProperty(Napi::PropertyDescriptor::Value(kCallbackKey, cb, napi_default));
+  if (napi_wrap(env, obj, impl.get(), Finalize, nullptr, nullptr) != napi_ok) {
+    CloseHandle(impl.get());
+    throw Napi::Error::New(env, "Could not wrap the poller");
+  }
   PollerImpl* p = impl.release();
-  auto ext = Napi::External<PollerImpl>::New(env, p, [](Napi::Env, PollerImpl* q) {
-    RemoveHook(q);
-    CloseHandle(q);
-    delete q;
-  });
-  ext.TypeTag(&kPollerTag);
-  p->self = Napi::ObjectReference::New(ext.As<Napi::Object>(), 0);
+  obj.TypeTag(&kPollerTag);
+  p->self = Napi::ObjectReference::New(obj, 0);
   napi_add_env_cleanup_hook(env, CleanupHook, p);
   p->cleanup_hook = true;
-  return ext;
+  return obj;
 }
 
 // pollerStart(handle, events): events is a mask of UV_READABLE etc.

@@ -107,6 +107,31 @@ describe('the native poller', () => {
     }
   });
 
+  it('keeps its callback alive across garbage collections while stopped, and is itself collectable', () => {
+    // Regression: the callback was only weakly held while the poller was
+    // stopped; a GC between create and start dropped it, and the wake-up
+    // was lost (Capture.read() hung after a burst of garbage).
+    const addonPath = (createRequire(import.meta.url)('node-gyp-build') as { path(dir: string): string }).path(join(import.meta.dirname, '..', '..', '..'));
+    const script = `
+      const b = require(${JSON.stringify(addonPath)});
+      const fs = require('node:fs');
+      const fd = fs.openSync(${JSON.stringify(pipe.path)}, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+      const collected = [];
+      const registry = new FinalizationRegistry((what) => collected.push(what));
+      const make = () => b.pollerCreate(fd, () => { console.log('callback'); b.pollerClose(h); });
+      const h = make();
+      (() => { registry.register(b.pollerCreate(fd, () => {}), 'abandoned'); })();
+      (async () => {
+        for (let i = 0; i < 5; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+        console.log('collected: ' + collected.join(','));
+        b.pollerStart(h, b.pollEvents.WRITABLE);
+        setTimeout(() => { console.log('no callback'); b.pollerClose(h); }, 2000).unref();
+      })();
+    `;
+    const out = execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+    expect(out.trim().split('\n')).toEqual(['collected: abandoned', 'callback']);
+  });
+
   it('an idle or stopped poller does not keep the process alive', () => {
     const addonPath = (createRequire(import.meta.url)('node-gyp-build') as { path(dir: string): string }).path(join(import.meta.dirname, '..', '..', '..'));
     const script = `
