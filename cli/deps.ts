@@ -25,6 +25,7 @@ export interface DeviceHandle {
   sustainFramerate: boolean;
   timeout: number;
   readonly readers: number;
+  readonly frames: number;
   readonly state: string;
   setTimeoutImage: Device['setTimeoutImage'];
   close(): Promise<void>;

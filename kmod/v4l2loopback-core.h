@@ -140,6 +140,7 @@ struct v4l2l_dev {
 	struct v4l2l_frame timeout_image;
 	struct v4l2l_frame null_frame;
 	u64 last_frame_ns;	/* last real frame from a producer */
+	u64 frames_in;		/* real frames producers sent, since creation */
 	u64 last_delivery_ns;	/* last frame sent to consumers, any kind */
 	u64 consumers_since_ns;	/* first consumer started streaming */
 	bool last_was_repeat;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-sysfs.c - per-node sysfs attributes: format, buffers, max_openers, state, readers. */
+/* v4l2loopback-sysfs.c - per-node sysfs attributes: format, buffers, max_openers, state, readers, frames. */
 
 #include <linux/device.h>
 #include <linux/kernel.h>
@@ -151,12 +151,21 @@ static ssize_t readers_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(readers);
 
+/* frames producers have sent to this loopback since it was created */
+static ssize_t frames_show(struct device *d, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(attr_dev(d)->frames_in));
+}
+static DEVICE_ATTR_RO(frames);
+
 static struct attribute *v4l2l_attrs[] = {
 	&dev_attr_format.attr,
 	&dev_attr_buffers.attr,
 	&dev_attr_max_openers.attr,
 	&dev_attr_state.attr,
 	&dev_attr_readers.attr,
+	&dev_attr_frames.attr,
 	NULL,
 };
 

@@ -129,6 +129,7 @@ static void vid_out_frame(struct v4l2l_fh *fh, const void *data,
 		return;
 	}
 	v4l2l_deliver(dev, data, payload);
+	dev->frames_in++;
 	vid_out_keep_last(dev, data, payload);
 	dev->last_frame_ns = dev->last_delivery_ns;
 	dev->last_was_repeat = false;

@@ -244,6 +244,13 @@ export class Device extends EventEmitter {
     return s === undefined ? 0 : Number.parseInt(s, 10) || 0;
   }
 
+  /** Frames producers have sent to the device since it was created (sysfs `frames`). */
+  get frames(): number {
+    this.#check();
+    const s = this.#sysfs('frames');
+    return s === undefined ? 0 : Number.parseInt(s, 10) || 0;
+  }
+
   /** sysfs `state`: 'capture' while a producer streams (or keepFormat), else 'output'. */
   get state(): string {
     this.#check();

@@ -1,5 +1,6 @@
 // status.ts - `status [<dev>]`: per device, what a user asks first: is a
-// producer attached, in which format and rate, and who is reading.
+// producer attached, in which format and rate, who is reading, and how many
+// frames went through.
 import type { Command } from 'commander';
 import type { LoopbackDevice } from '../../src/ctl.js';
 import { type Rendered, verb } from '../command-kit.js';
@@ -16,6 +17,7 @@ export interface DeviceStatus {
   format: string | null;
   fps: number | null;
   readers: number;
+  frames: number;
   keepFormat: boolean;
   sustainFramerate: boolean;
   timeoutMs: number;
@@ -32,6 +34,7 @@ async function statusOf(deps: CliDeps, info: LoopbackDevice): Promise<DeviceStat
     format: d.capsString ?? null,
     fps: d.fps ?? null,
     readers: d.readers,
+    frames: d.frames,
     keepFormat: d.keepFormat,
     sustainFramerate: d.sustainFramerate,
     timeoutMs: d.timeout,
@@ -48,7 +51,7 @@ export async function runStatus(deps: CliDeps, device?: string): Promise<DeviceS
 export function renderStatus(list: readonly DeviceStatus[]): Rendered {
   const human = list.flatMap((s) => [
     `${s.device}${s.split ? ` -> ${s.capture}` : ''}  '${s.label}'`,
-    `  producer: ${s.producer ? 'attached' : 'none'}   readers: ${s.readers}`,
+    `  producer: ${s.producer ? 'attached' : 'none'}   readers: ${s.readers}   frames seen: ${s.frames}`,
     `  format:   ${s.format ?? '(not negotiated)'}${s.keepFormat ? '  (kept)' : ''}`,
     `  fps:      ${s.fps === null ? '-' : Number(s.fps.toFixed(3))}${s.sustainFramerate ? '  (sustained)' : ''}   timeout: ${s.timeoutMs ? `${s.timeoutMs} ms` : 'off'}`,
   ]);

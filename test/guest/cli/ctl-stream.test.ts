@@ -56,6 +56,8 @@ describe('v4l2loopback-ctl stream / snapshot / status / set-timeout-image', () =
     expect(s.code, s.stderr).toBe(0);
     const result = JSON.parse(s.stdout);
     expect(result.frames).toBeGreaterThan(100);
+    const after = JSON.parse((await ctlOk(['status', '--json', path])).stdout)[0];
+    expect(after).toMatchObject({ producer: false, frames: result.frames });
     await ctlOk(['delete', path]);
   });
 

@@ -87,7 +87,7 @@ export class FakeLibrary implements Library {
       path: d.path,
       capturePath: d.capturePath,
       label: d.label,
-      get caps() {
+      get caps(): Caps | undefined {
         return lib.caps;
       },
       set caps(v: string | Caps) {
@@ -100,7 +100,7 @@ export class FakeLibrary implements Library {
       get capsString() {
         return lib.caps ? `${lib.caps.fourcc}:${lib.caps.width}x${lib.caps.height}` : undefined;
       },
-      get fps() {
+      get fps(): number | undefined {
         return lib.fpsValue ? lib.fpsValue.numerator / lib.fpsValue.denominator : undefined;
       },
       set fps(v: number | string) {
@@ -119,6 +119,7 @@ export class FakeLibrary implements Library {
       sustainFramerate: false,
       timeout: 0,
       readers: 2,
+      frames: 120,
       state: 'capture',
       setTimeoutImage: async () => undefined,
       close: async () => undefined,

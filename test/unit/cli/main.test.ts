@@ -152,6 +152,6 @@ describe('v4l2loopback-ctl', () => {
     f.lib.devices.set(2, device(2));
     f.lib.caps = { fourcc: 'NV12', width: 1280, height: 720 };
     expect(await run(f, 'status', '--json')).toBe(0);
-    expect(JSON.parse(f.out())).toEqual([expect.objectContaining({ device: '/dev/video2', producer: true, readers: 2, format: 'NV12:1280x720' })]);
+    expect(JSON.parse(f.out())).toEqual([expect.objectContaining({ device: '/dev/video2', producer: true, readers: 2, frames: 120, format: 'NV12:1280x720' })]);
   });
 });
