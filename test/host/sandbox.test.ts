@@ -57,6 +57,18 @@ describe('sandbox/run', () => {
     expect(r.out).toMatch(/WARNING: CPU: \d+ PID: \d+ at .*warnmod/);
   });
 
+  it('names what is missing: an unknown kernel, or a bad option', () => {
+    const k = sandbox(['--kernel', '9.9', '--', 'true']);
+    expect(k.code).toBe(1);
+    expect(k.out).toContain("no installed kernel matches '9.9'");
+    const o = sandbox(['--frobnicate']);
+    expect(o.code).toBe(2);
+    expect(o.out).toContain('unknown option --frobnicate');
+    const ko = sandbox(['--ko', '/nonexistent.ko', '--', 'true']);
+    expect(ko.code).toBe(2);
+    expect(ko.out).toContain('cannot read module /nonexistent.ko');
+  });
+
   it('a clean run passes', () => {
     const r = sandbox(['--no-module', '--', 'true']);
     expect(r.code, r.out).toBe(0);
