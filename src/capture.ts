@@ -1,5 +1,7 @@
 // capture.ts - Capture, the consumer side: open a device's capture node,
-// stream (mmap, or read()), and iterate frames with `for await`.
+// stream (mmap, or read()), and iterate frames with `for await`. When the
+// producer switches format, the module skips this consumer and sends a
+// source-change event; mmap captures then restart with the new format.
 import { type LoopbackDevice, query } from './ctl.js';
 import { CodedError, closedError } from './errors.js';
 import { call, callAsync, closeDevice, openDevice } from './fd.js';
@@ -54,6 +56,8 @@ export class Capture implements AsyncIterable<CapturedFrame> {
   #scratch: Buffer | undefined;
   #streaming = false;
   #closed = false;
+  #bufferCount = 4;
+  #sourceChanges = false;
 
   private constructor(b: NativeBinding, fd: number, path: string, info: LoopbackDevice | undefined, fmt: NativePixFormat, io: 'mmap' | 'read', want: PixelFormat | undefined) {
     this.#b = b;
@@ -108,6 +112,15 @@ export class Capture implements AsyncIterable<CapturedFrame> {
   }
 
   async #startMmap(count: number): Promise<void> {
+    this.#bufferCount = count;
+    if (!this.#sourceChanges) {
+      try {
+        this.#b.subscribeEvent(this.#fd, this.#b.constants.V4L2_EVENT_SOURCE_CHANGE!, 0, 0);
+        this.#sourceChanges = true;
+      } catch {
+        /* a module without source-change events: formats never change under us */
+      }
+    }
     const n = call(this.device, () => this.#b.reqbufs(this.#fd, this.#type, count));
     for (let i = 0; i < n; i++) {
       const info = call(this.device, () => this.#b.querybuf(this.#fd, this.#type, i));
@@ -116,6 +129,29 @@ export class Capture implements AsyncIterable<CapturedFrame> {
     }
     await callAsync(this.device, () => this.#b.streamOn(this.#fd, this.#type));
     this.#streaming = true;
+  }
+
+  /** True if a source-change event is pending (drains the event queue). */
+  #sourceChanged(): boolean {
+    let changed = false;
+    for (let ev = call(this.device, () => this.#b.dequeueEvent(this.#fd)); ev; ev = call(this.device, () => this.#b.dequeueEvent(this.#fd))) {
+      if (ev.type === this.#b.constants.V4L2_EVENT_SOURCE_CHANGE) changed = true;
+    }
+    return changed;
+  }
+
+  /** The producer switched format: stream again with the new one. */
+  async #restart(): Promise<void> {
+    if (this.#streaming) {
+      this.#streaming = false;
+      await callAsync(this.device, () => this.#b.streamOff(this.#fd, this.#type));
+    }
+    for (const m of this.#maps) this.#b.munmap(m);
+    this.#maps = [];
+    call(this.device, () => this.#b.reqbufs(this.#fd, this.#type, 0));
+    this.#fmt = call(this.device, () => this.#b.getFormat(this.#fd, this.#type));
+    if (this.#want) this.#checkConvertible();
+    await this.#startMmap(this.#bufferCount);
   }
 
   /** The device format being captured. */
@@ -159,6 +195,11 @@ export class Capture implements AsyncIterable<CapturedFrame> {
       if (this.#closed) throw closedError(`Capture ${this.device}`);
       if (this.#io === 'mmap') {
         const buf = call(this.device, () => this.#b.dqbuf(this.#fd, this.#type));
+        if (buf && buf.flags & this.#b.constants.V4L2_BUF_FLAG_ERROR!) {
+          // the driver could not fill it (e.g. a format change): reuse it
+          call(this.device, () => this.#b.qbuf(this.#fd, this.#type, buf.index));
+          continue;
+        }
         if (buf) {
           try {
             const view = new Uint8Array(this.#maps[buf.index]!, 0, Math.min(buf.bytesused || this.#fmt.sizeimage, this.#fmt.sizeimage));
@@ -167,13 +208,18 @@ export class Capture implements AsyncIterable<CapturedFrame> {
             call(this.device, () => this.#b.qbuf(this.#fd, this.#type, buf.index));
           }
         }
+        if (this.#sourceChanges && this.#sourceChanged()) {
+          await this.#restart();
+          continue;
+        }
       } else {
         this.#scratch ??= Buffer.alloc(this.#fmt.sizeimage);
         const n = call(this.device, () => this.#b.read(this.#fd, this.#scratch!));
         if (n !== null) return this.#frame(this.#scratch.subarray(0, n), -1, Math.round(performance.now() * 1000));
       }
       try {
-        await this.#poller.wait('readable');
+        if (this.#sourceChanges) await this.#poller.wait('readable', 'priority');
+        else await this.#poller.wait('readable');
       } catch (err) {
         if (this.#closed) throw closedError(`Capture ${this.device}`);
         throw err;

@@ -155,6 +155,19 @@ describe('VirtualCamera to Capture', () => {
     await expect(cam.publish()).rejects.toMatchObject({ code: 'ERR_NO_BUFFER' });
   });
 
+  it('a capture follows a new producer to another format', async () => {
+    const dev = await scope.device({ label: 'Format Switch', captureNr: 'auto' });
+    const cap = await scope.capture({ device: dev.nr });
+    const first = await scope.camera({ device: dev.nr, width: W, height: H, format: 'yuyv' });
+    const a = await roundTrip(first, cap, yuyvFrame, (got, f) => got.equals(f));
+    expect(a.frame).toMatchObject({ width: W, height: H, format: 'yuyv' });
+    await within(30_000, 'close of the first producer', first.close());
+    const second = await scope.camera({ device: dev.nr, width: 2 * W, height: 2 * H, format: 'i420' });
+    const big = (n: number) => Buffer.alloc((2 * W * 2 * H * 3) / 2, 40 + n);
+    const b = await roundTrip(second, cap, big, (got, f) => got.equals(f));
+    expect(b.frame, 'a frame in the new format').toMatchObject({ width: 2 * W, height: 2 * H, format: 'i420', fourcc: 'YU12' });
+  });
+
   it('rejects frames of the wrong size or type', async () => {
     const dev = await scope.device({ label: 'Bad Frames' });
     const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'rgb' });
