@@ -1,6 +1,7 @@
 // pacing.ts - frame pacing without drift: frame n is due at start + n/fps
 // on the monotonic clock (absolute targets, so sleep overshoot never
-// accumulates), plus pyvirtualcam's moving-average fps counter.
+// accumulates; a short hiccup is caught up, a long stall restarts the
+// schedule instead of bursting), plus pyvirtualcam's moving-average fps counter.
 import { setTimeout as sleepMs } from 'node:timers/promises';
 
 export interface Clock {
@@ -16,14 +17,19 @@ export const realClock: Clock = {
   },
 };
 
+/** How far behind a producer may fall and still catch up (ms), at least two frames. */
+export const MAX_CATCH_UP_MS = 250;
+
 export class Pacer {
   readonly #periodMs: number;
+  readonly #maxLagMs: number;
   readonly #clock: Clock;
   #start: number | undefined;
   #n = 0;
 
   constructor(fps: number, clock: Clock = realClock) {
     this.#periodMs = 1000 / fps;
+    this.#maxLagMs = Math.max(MAX_CATCH_UP_MS, 2 * this.#periodMs);
     this.#clock = clock;
   }
 
@@ -32,8 +38,10 @@ export class Pacer {
   }
 
   /**
-   * Waits until the next frame is due. If the caller fell more than one
-   * frame behind, the schedule restarts from now instead of bursting.
+   * Waits until the next frame is due. A caller that fell behind gets no
+   * sleep until it has caught up (so hiccups under load cost no frames);
+   * one that fell more than MAX_CATCH_UP_MS (or two frames) behind
+   * restarts the schedule from now instead of bursting.
    */
   async next(): Promise<void> {
     const now = this.#clock.now();
@@ -45,7 +53,7 @@ export class Pacer {
     this.#n++;
     const due = this.#start + this.#n * this.#periodMs;
     const wait = due - now;
-    if (wait < -this.#periodMs) {
+    if (wait < -this.#maxLagMs) {
       this.#start = now;
       this.#n = 0;
       return;

@@ -1,5 +1,6 @@
-// pacing.test.ts - the pacer keeps absolute frame times (no drift), and
-// restarts instead of bursting after a stall; the fps counter averages.
+// pacing.test.ts - the pacer keeps absolute frame times (no drift), catches
+// up after a short hiccup, and restarts instead of bursting after a long
+// stall; the fps counter averages.
 import { describe, expect, it } from 'vitest';
 import { type Clock, FpsCounter, Pacer } from '../../../src/pacing.js';
 
@@ -29,6 +30,20 @@ describe('Pacer', () => {
     const elapsed = clock.t - 5;
     expect(elapsed).toBeGreaterThanOrEqual(10_000);
     expect(elapsed).toBeLessThan(10_000 + 1.3 + 5 + 0.001);
+  });
+
+  it('catches up after a short hiccup, keeping the average rate', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer(30, clock);
+    await pacer.next();
+    const t0 = clock.t;
+    for (let i = 1; i <= 300; i++) {
+      if (i === 100) clock.t += 120; // a 120 ms stall (under load, a GC...)
+      await pacer.next();
+    }
+    expect(clock.t - t0).toBeCloseTo(10_000, 6);
+    // the frames right after the stall went out without sleeping
+    expect(clock.sleeps.filter((ms) => ms < 33).length).toBeGreaterThanOrEqual(1);
   });
 
   it('restarts the schedule after falling behind', async () => {
