@@ -84,3 +84,15 @@ demo: deps
 .PHONY: bench-convert
 bench-convert:
 	npm run --silent bench:convert
+
+# Loopback benchmark in the sandbox guest, both kernels (bench/run.sh; not
+# part of `make test`): throughput, latency and CPU per frame against memcpy,
+# results in bench/results/bench.{md,json,png}.
+#   make bench [QUICK=1] [MODULE=path/%k/other.ko] [BENCH_ARGS="--filter 1080 --seconds 2"]
+#   make bench-other-ko   a second build of our module (-O1) to exercise MODULE=
+.PHONY: bench bench-other-ko
+bench: deps
+	bench/run.sh $(if $(QUICK),--quick) $(if $(MODULE),--module $(MODULE)) $(BENCH_ARGS)
+
+bench-other-ko:
+	bench/build-other-ko.sh

@@ -1,0 +1,232 @@
+// bench/guest.ts - the guest side of `make bench`: runs the scenario matrix
+// with the C driver (out/bench/v4l2l-bench) against the loaded module, the
+// memcpy reference for every frame size and the Node VirtualCamera vs C
+// producer comparison, and writes <results>/bench.json after every scenario
+// (so a timed-out run still leaves what it measured).
+// usage (inside sandbox/run): node out/bench/js/bench/guest.js --label ours [--quick]
+//        [--seconds S] [--filter a,b] [--no-node] [--no-matrix]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  filterScenarios,
+  failedResult,
+  frameBytes,
+  type NodeComparison,
+  type ProducerMeasure,
+  type RawRun,
+  type Scenario,
+  type ScenarioResult,
+  scenarioMatrix,
+  summarizeRun,
+} from './lib/stats.js';
+
+const top = resolve(import.meta.dirname, '../../../..');
+const driver = join(top, 'out/bench/v4l2l-bench');
+
+const { values: args } = parseArgs({
+  options: {
+    label: { type: 'string', default: 'ours' },
+    quick: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    filter: { type: 'string' },
+    out: { type: 'string' },
+    'no-node': { type: 'boolean', default: false },
+    'no-matrix': { type: 'boolean', default: false },
+  },
+});
+const seconds = Number(args.seconds ?? (args.quick ? 2 : 3));
+if (!(seconds > 0 && seconds <= 60)) throw new RangeError(`Expected --seconds in (0, 60] but received ${args.seconds}`);
+const resultsDir = args.out ?? process.env.SANDBOX_RESULTS;
+if (!resultsDir) throw new Error('no results folder: pass --out DIR or run under sandbox/run --results DIR');
+if (!existsSync(driver)) throw new Error(`${driver} is missing: run make -C bench on the host first`);
+
+interface DriverResult {
+  ok: boolean;
+  error?: string;
+  errno?: number;
+  message?: string;
+  [k: string]: unknown;
+}
+
+function drive(argv: string[], timeoutS: number): DriverResult {
+  const r = spawnSync(driver, argv, { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 256 << 20 });
+  const line = r.stdout?.trim().split('\n').pop() ?? '';
+  if (r.error) return { ok: false, error: `${argv[0]}: ${r.error.message}` };
+  try {
+    return JSON.parse(line) as DriverResult;
+  } catch {
+    return { ok: false, error: `${argv[0]}: exit ${r.status ?? r.signal}, no JSON (${r.stderr.trim().slice(0, 200)})` };
+  }
+}
+
+function describe(r: DriverResult): string {
+  return `${r.error ?? 'failed'}${r.message ? `: ${r.message}` : ''}`;
+}
+
+function modinfo(field: string): string {
+  const ko = process.env.V4L2L_KO;
+  if (!ko) return '';
+  const r = spawnSync('modinfo', ['-F', field, ko], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '';
+}
+
+const kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+const out = {
+  label: args.label,
+  kernel,
+  module: { path: process.env.V4L2L_KO ?? '', srcversion: modinfo('srcversion'), version: modinfo('version') },
+  date: new Date().toISOString(),
+  args: process.argv.slice(2),
+  secondsPerScenario: seconds,
+  memcpyUs: {} as Record<string, number>,
+  movsbUs: {} as Record<string, number>,
+  /** Busy CPU-seconds per second of the idle guest, before and after the matrix. */
+  idleBusy: [] as number[],
+  scenarios: [] as ScenarioResult[],
+  node: [] as NodeComparison[],
+  errors: [] as string[],
+};
+const file = join(resultsDir, 'bench.json');
+const save = (): void => writeFileSync(file, `${JSON.stringify(out, null, 1)}\n`);
+
+function log(msg: string): void {
+  process.stderr.write(`bench[${args.label}] ${msg}\n`);
+}
+
+// ---- memcpy, the floor ----------------------------------------------------------
+function copyUs(kind: 'memcpy' | 'movsb', bytes: number): number {
+  const table = kind === 'memcpy' ? out.memcpyUs : out.movsbUs;
+  const key = String(bytes);
+  const known = table[key];
+  if (known !== undefined) return known;
+  const r = drive([kind, key, '1'], 60);
+  const us = r.ok ? (r.nsPerCopy as number) / 1000 : Number.NaN;
+  if (!r.ok) out.errors.push(`${kind} ${bytes}: ${describe(r)}`);
+  table[key] = us;
+  log(`${kind} ${bytes} B: ${us.toFixed(1)} µs`);
+  return us;
+}
+
+function idle(): void {
+  const r = drive(['idle', '2'], 30);
+  if (!r.ok) return void out.errors.push(`idle: ${describe(r)}`);
+  const t = r.ticks as Record<string, number>;
+  const busy = ['user', 'nice', 'system', 'irq', 'softirq'].reduce((a, k) => a + (t[k] ?? 0), 0) / (r.userHz as number);
+  out.idleBusy.push(busy / (r.seconds as number));
+  log(`idle guest: ${((busy / (r.seconds as number)) * 100).toFixed(1)}% of one CPU busy`);
+}
+
+interface Dev {
+  output: number;
+  captures: number[];
+  split: boolean;
+}
+
+function mkdev(consumers: number): Dev | string {
+  const r = drive(['mkdev', String(consumers)], 60);
+  return r.ok ? (r as unknown as Dev) : describe(r);
+}
+
+function rmdev(d: Dev): void {
+  const r = drive(['rmdev', String(d.output)], 60);
+  if (!r.ok) out.errors.push(`rmdev ${d.output}: ${describe(r)}`);
+}
+
+/** Capture paths for n consumers: one node each when split, else shared round robin. */
+function capturePaths(d: Dev, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `/dev/video${d.captures[i % d.captures.length]}`);
+}
+
+function runScenario(s: Scenario): ScenarioResult {
+  const bytes = frameBytes(s.fourcc, s.width, s.height);
+  const mc = copyUs('memcpy', bytes);
+  const mb = copyUs('movsb', bytes);
+  const d = mkdev(s.consumers);
+  if (typeof d === 'string') return failedResult(s, mc, `mkdev: ${d}`, mb);
+  try {
+    // 4K frames are 16 MiB: three buffers per consumer keep 8 consumers inside the memory budget.
+    const bufs = s.width >= 3840 ? 3 : 4;
+    const r = drive(
+      ['run', '-o', `/dev/video${d.output}`, '-c', capturePaths(d, s.consumers).join(','), '-s', `${s.width}x${s.height}`, '-f', s.fourcc, '-i', s.io, '-r', String(s.fps), '-t', String(seconds), '-b', String(bufs)],
+      seconds + 90,
+    );
+    if (!r.ok) return failedResult(s, mc, `run: ${describe(r)}`, mb);
+    return summarizeRun(s, r as unknown as RawRun, mc, mb);
+  } finally {
+    rmdev(d);
+  }
+}
+
+// ---- Node VirtualCamera vs the C producer ---------------------------------------------
+function measureC(dev: string, w: number, h: number, fourcc: string): ProducerMeasure {
+  const r = drive(['produce', '-o', dev, '-s', `${w}x${h}`, '-f', fourcc, '-i', 'mmap', '-t', String(seconds)], seconds + 60);
+  if (!r.ok) return { frames: 0, seconds: 0, cpuUsPerFrame: Number.NaN, error: describe(r) };
+  const frames = r.frames as number;
+  return { frames, seconds: r.seconds as number, cpuUsPerFrame: ((r.userUs as number) + (r.systemUs as number)) / frames };
+}
+
+function measureNode(dev: string, w: number, h: number, mode: string): ProducerMeasure {
+  const script = join(import.meta.dirname, 'node-producer.js');
+  const r = spawnSync(process.execPath, [script, dev, String(w), String(h), mode, String(seconds)], { encoding: 'utf8', timeout: (seconds + 60) * 1000 });
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as ProducerMeasure;
+  } catch {
+    return { frames: 0, seconds: 0, cpuUsPerFrame: Number.NaN, error: `node-producer ${mode}: exit ${r.status ?? r.signal} ${r.stderr.trim().slice(-300)}` };
+  }
+}
+
+function nodeComparison(w: number, h: number): NodeComparison | undefined {
+  const d = mkdev(1);
+  if (typeof d === 'string') {
+    out.errors.push(`node comparison: mkdev: ${d}`);
+    return undefined;
+  }
+  try {
+    const dev = `/dev/video${d.output}`;
+    // Alternate the runs so drift in the shared guest hits both sides alike.
+    const c1 = measureC(dev, w, h, 'YUYV');
+    const nodeZeroCopy = measureNode(dev, w, h, 'zero-copy');
+    const nodeSend = measureNode(dev, w, h, 'send');
+    const nodeRgb = measureNode(dev, w, h, 'rgb');
+    const c2 = measureC(dev, w, h, 'YUYV');
+    const c: ProducerMeasure =
+      c1.error || c2.error
+        ? (c1.error ? c1 : c2)
+        : { frames: c1.frames + c2.frames, seconds: c1.seconds + c2.seconds, cpuUsPerFrame: (c1.cpuUsPerFrame * c1.frames + c2.cpuUsPerFrame * c2.frames) / (c1.frames + c2.frames) };
+    return { width: w, height: h, fourcc: 'YUYV', c, nodeZeroCopy, nodeSend, nodeRgb };
+  } finally {
+    rmdev(d);
+  }
+}
+
+// ---- main --------------------------------------------------------------------
+const list = args['no-matrix'] ? [] : filterScenarios(scenarioMatrix(args.quick), args.filter);
+log(`kernel ${kernel}, ${list.length} scenarios of ${seconds} s`);
+idle();
+save();
+for (const [i, s] of list.entries()) {
+  const r = runScenario(s);
+  out.scenarios.push(r);
+  save();
+  log(
+    `${i + 1}/${list.length} ${s.id}: producer ${r.producer.fps.toFixed(1)} fps, min consumer ${r.minConsumerFps.toFixed(1)} fps ` +
+      `(${(r.minDelivered * 100).toFixed(1)}%), p50/p99 ${(r.latency.p50Us / 1000).toFixed(2)}/${(r.latency.p99Us / 1000).toFixed(2)} ms, ` +
+      `${r.cpu.usPerDeliveredFrame.toFixed(0)} µs CPU/frame = ${r.cpuVsMemcpy.toFixed(2)}x memcpy${r.error ? ` [${r.error}]` : ''}`,
+  );
+}
+if (!args['no-node']) {
+  const sizes: Array<[number, number]> = args.quick ? [[1920, 1080]] : [[640, 480], [1920, 1080]];
+  for (const [w, h] of sizes) {
+    const n = nodeComparison(w, h);
+    if (n) {
+      out.node.push(n);
+      save();
+      log(`node ${w}x${h}: C ${n.c.cpuUsPerFrame.toFixed(0)} µs, zero-copy ${n.nodeZeroCopy.cpuUsPerFrame.toFixed(0)}, send ${n.nodeSend.cpuUsPerFrame.toFixed(0)}, rgb ${n.nodeRgb.cpuUsPerFrame.toFixed(0)} µs/frame`);
+    }
+  }
+}
+idle();
+save();
+log(`done: ${file}`);
