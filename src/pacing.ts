@@ -18,7 +18,7 @@ export const realClock: Clock = {
 };
 
 /** How far behind a producer may fall and still catch up (ms), at least two frames. */
-export const MAX_CATCH_UP_MS = 250;
+export const MAX_CATCH_UP_MS = 1000;
 
 export class Pacer {
   readonly #periodMs: number;

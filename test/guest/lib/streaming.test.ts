@@ -217,14 +217,16 @@ describe('ffmpeg consumes what VirtualCamera sends', () => {
 });
 
 describe('device events and timeouts', () => {
-  it("fires 'readers' when a consumer starts and stops", async () => {
+  it("fires 'readers' when a consumer starts and stops; counts frames", async () => {
     const dev = await scope.device({ label: 'Readers', captureNr: 'auto' });
     const h = await scope.open(dev.nr);
     const counts: number[] = [];
     h.on('readers', (n) => counts.push(n));
     scope.defer('stop listening', async () => h.removeAllListeners('readers'));
+    expect(h.frames).toBe(0);
     const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'yuyv' });
     await within(10_000, 'send()', cam.send(yuyvFrame(1)));
+    expect(h.frames).toBe(1);
     const cap = await scope.capture({ device: dev.nr });
     await until(10_000, "'readers' with 1", () => counts.includes(1));
     expect(h.readers).toBe(1);

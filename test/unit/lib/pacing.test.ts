@@ -39,6 +39,7 @@ describe('Pacer', () => {
     const t0 = clock.t;
     for (let i = 1; i <= 300; i++) {
       if (i === 100) clock.t += 120; // a 120 ms stall (under load, a GC...)
+      if (i === 200) clock.t += 900; // and a long one, still under MAX_CATCH_UP_MS
       await pacer.next();
     }
     expect(clock.t - t0).toBeCloseTo(10_000, 6);
@@ -50,7 +51,7 @@ describe('Pacer', () => {
     const clock = fakeClock();
     const pacer = new Pacer(10, clock);
     await pacer.next();
-    clock.t += 1000; // stalled for 10 frames
+    clock.t += 2000; // stalled for 20 frames, over MAX_CATCH_UP_MS
     await pacer.next(); // no sleep, no burst afterwards
     expect(clock.sleeps).toEqual([]);
     await pacer.next();
