@@ -45,8 +45,10 @@ for k in $kernels; do
 	dir=$raw/$kver-ours
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	echo "before: $(cat /proc/loadavg)" >"$dir/host-load.txt"
 	sandbox/run --kernel "$kver" --params "$params" --timeout "$timeout" --results "$dir" -- \
 		node out/bench/js/bench/guest.js --label ours "${guest_args[@]}" || echo "bench: the guest run failed (status $?); keeping what it measured" >&2
+	echo "after: $(cat /proc/loadavg)" >>"$dir/host-load.txt"
 	runs+=("$dir/bench.json")
 	if [ -n "$module" ]; then
 		ko=${module//%k/$kver}
@@ -58,8 +60,10 @@ for k in $kernels; do
 		dir=$raw/$kver-theirs
 		rm -rf "$dir"
 		mkdir -p "$dir"
+		echo "before: $(cat /proc/loadavg)" >"$dir/host-load.txt"
 		sandbox/run --kernel "$kver" --ko "$ko" --timeout "$timeout" --results "$dir" -- \
 			node out/bench/js/bench/guest.js --label theirs --no-node "${guest_args[@]}" || echo "bench: the guest run failed (status $?); keeping what it measured" >&2
+		echo "after: $(cat /proc/loadavg)" >>"$dir/host-load.txt"
 		runs+=("$dir/bench.json")
 	fi
 done
