@@ -267,13 +267,17 @@ describe('pacing', () => {
     const frame = yuyvFrame(0);
     await cam.nextFrame();
     const t0 = performance.now();
+    const samples: number[] = [];
     for (let i = 0; i < 300; i++) {
       await within(10_000, 'send()', cam.send(frame));
       await within(10_000, 'nextFrame()', cam.nextFrame());
+      if (i % 30 === 29) samples.push(cam.currentFps);
     }
     const fps = 300 / ((performance.now() - t0) / 1000);
     expect(Math.abs(fps - 30) / 30, `${fps.toFixed(2)} fps`).toBeLessThan(0.02);
-    expect(Math.abs(cam.currentFps - 30) / 30).toBeLessThan(0.1);
+    // currentFps is a moving average: one sample can sit on a catch-up burst
+    const median = samples.sort((x, y) => x - y)[samples.length >> 1]!;
+    expect(Math.abs(median - 30) / 30, `currentFps samples ${samples.map((x) => x.toFixed(1)).join(', ')}`).toBeLessThan(0.1);
     expect(cam.framesSent).toBe(300);
   }, 60_000);
 });
