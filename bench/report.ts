@@ -3,12 +3,13 @@
 // bench/results/bench.{json,md,png}: targets, ratios, the scenario table
 // and the chart (fps and CPU per frame against frame size and consumers).
 // usage: node out/bench/js/bench/report.js --out DIR --command CMD run.json...
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Panel, renderChart, type Rgb, type Series } from './lib/chart.js';
-import { judgeScenario, nodeVerdicts, pairRuns, type ScenarioResult, SIZES, sizeLabel } from './lib/stats.js';
+import { judgeScenario, nodeVerdicts, pairRuns, type ScenarioResult, SIZES, sizeLabel, useRunReferences } from './lib/stats.js';
 import { type KernelRuns, renderReport, type RunFile, targetSummary } from './lib/table.js';
 
 const { values: args, positionals } = parseArgs({
@@ -33,6 +34,13 @@ if (runs.length === 0) {
 }
 
 const byKernel: KernelRuns[] = [];
+// A run labelled 'node' (guest.js --no-matrix) holds the Node vs C producer comparison.
+for (const n of runs.filter((x) => x.label === 'node')) {
+  const o = runs.find((x) => x.label === 'ours' && x.kernel === n.kernel);
+  if (o) o.node = n.node;
+  else runs.push({ ...n, label: 'ours' });
+}
+for (const r of runs) r.scenarios = useRunReferences(r.scenarios, r.memcpyUs, r.movsbUs);
 for (const r of runs.filter((x) => x.label === 'ours')) {
   const theirs = runs.find((x) => x.label === 'theirs' && x.kernel === r.kernel);
   byKernel.push({ kernel: r.kernel, ours: r, ...(theirs ? { theirs } : {}) });
@@ -69,14 +77,30 @@ for (const k of byKernel) {
   panels.push({ title: `${short}: CPU per delivered frame, 30 fps`, xLabels, yLabel: 'µs (YUYV, mmap)', log: true, series: cpuSeries });
 }
 
+// The same two copies on the host CPU: without TCG, rep movsb costs what memcpy does.
+const hostCopies: Record<string, { memcpyUs: number; movsbUs: number }> = {};
+const driver = join(import.meta.dirname, '../../v4l2l-bench');
+for (const bytes of Object.keys(byKernel[0]?.ours.memcpyUs ?? {})) {
+  const us = (kind: string): number => {
+    const r = spawnSync(driver, [kind, bytes, '0.3'], { encoding: 'utf8' });
+    try {
+      return (JSON.parse(r.stdout) as { nsPerCopy: number }).nsPerCopy / 1000;
+    } catch {
+      return Number.NaN;
+    }
+  };
+  hostCopies[bytes] = { memcpyUs: us('memcpy'), movsbUs: us('movsb') };
+}
+
 const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 const host = `${cpus()[0]?.model.trim() ?? '?'}, ${cpus().length} CPUs, Linux ${release()}, Node ${process.version}`;
 writeFileSync(join(args.out, 'bench.png'), renderChart(`make bench ${date} (solid: ours${byKernel.some((k) => k.theirs) ? ', dashed: theirs' : ''})`, panels));
-writeFileSync(join(args.out, 'bench.md'), `${renderReport({ date, command: args.command, host, runs: byKernel, chart: 'bench.png' })}\n`);
+writeFileSync(join(args.out, 'bench.md'), `${renderReport({ date, command: args.command, host, runs: byKernel, chart: 'bench.png', hostCopies })}\n`);
 const json = {
   date,
   command: args.command,
   host,
+  hostCopies,
   kernels: byKernel.map((k) => ({
     kernel: k.kernel,
     targets: targetSummary(k.ours),

@@ -158,6 +158,8 @@ export interface ScenarioResult extends Scenario {
   memcpyUs: number;
   /** The same copy by "rep movsb", the instruction the kernel's memcpy uses, µs. */
   movsbUs: number;
+  /** The scenario's own memcpy sample when memcpyUs is the run's median (useRunReferences). */
+  memcpySampleUs?: number;
   /** usPerDeliveredFrame / memcpyUs. */
   cpuVsMemcpy: number;
   error?: string;
@@ -242,6 +244,27 @@ export interface RowVerdicts {
   why: string[];
 }
 
+/** Frames of the worst consumer over the frames the nominal pace asks for (paced), else over the producer's. */
+export function deliveredOfNominal(r: ScenarioResult): number {
+  if (!r.fps || !r.seconds) return r.minDelivered;
+  const nominal = Math.max(1, Math.round(r.fps * r.seconds));
+  const worst = Math.min(...r.consumerResults.map((c) => c.frames));
+  return r.consumerResults.length ? Math.min(1, worst / nominal) : 0;
+}
+
+/**
+ * Takes the run's median memcpy and rep movsb times per frame size as the
+ * reference of every scenario (each scenario's own short sample stays in
+ * memcpySampleUs): one 0.25 s sample on the shared host can be 10x off.
+ */
+export function useRunReferences(list: ScenarioResult[], memcpyUs: Record<string, number>, movsbUs: Record<string, number>): ScenarioResult[] {
+  return list.map((r) => {
+    const key = String(frameBytes(r.fourcc, r.width, r.height));
+    const mc = memcpyUs[key] ?? r.memcpyUs;
+    return { ...r, memcpySampleUs: r.memcpySampleUs ?? r.memcpyUs, memcpyUs: mc, movsbUs: movsbUs[key] ?? r.movsbUs, cpuVsMemcpy: r.cpu.usPerDeliveredFrame / mc };
+  });
+}
+
 /** Which of the issue's targets apply to a scenario, whether they are met, and why not. */
 export function judgeScenario(r: ScenarioResult): RowVerdicts {
   const why: string[] = [];
@@ -261,7 +284,8 @@ export function judgeScenario(r: ScenarioResult): RowVerdicts {
 
   let delivery: Verdict = 'n/a';
   if (r.consumers === 8 && r.height === 1080 && r.fps === 30) {
-    delivery = r.minDelivered >= TARGETS.minDelivered8at1080p30 ? 'met' : 'missed';
+    // Of the frames a 30 fps producer sends: a producer that cannot keep the pace fails it too.
+    delivery = deliveredOfNominal(r) >= TARGETS.minDelivered8at1080p30 ? 'met' : 'missed';
     if (delivery === 'missed') {
       if (cantPace) why.push(`producer reached only ${r.producer.fps.toFixed(1)} of ${r.fps} fps`);
       if (saturated) why.push(`guest CPUs ${Math.round(r.cpu.utilization * 100)}% busy (TCG)`);

@@ -5,6 +5,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { renderChart } from '../../../bench/lib/chart.js';
 import {
+  deliveredOfNominal,
   filterScenarios,
   geomean,
   judgeScenario,
@@ -17,6 +18,7 @@ import {
   scenarioId,
   scenarioMatrix,
   summarizeRun,
+  useRunReferences,
 } from '../../../bench/lib/stats.js';
 import { fmtMs, nodeTable, type RunFile, scenarioTable, targetSummary } from '../../../bench/lib/table.js';
 
@@ -128,6 +130,19 @@ describe('targets', () => {
 
     const unpaced = summarizeRun(scenario({ fps: 0, consumers: 1 }), raw({ frames: [60] }), 1000);
     expect(judgeScenario(unpaced)).toMatchObject({ delivery: 'n/a', latency: 'n/a' });
+  });
+  it('counts delivery at 8 x 1080p30 against the nominal 30 fps, not only the frames sent', () => {
+    const slow = summarizeRun(scenario(), raw({ frames: Array(8).fill(16), producer: 16 }), 1000);
+    expect(slow.minDelivered).toBe(1);
+    expect(deliveredOfNominal(slow)).toBeCloseTo(16 / 60);
+    expect(judgeScenario(slow).delivery).toBe('missed');
+    expect(judgeScenario(slow).why.join(' ')).toMatch(/producer reached only 8\.0 of 30 fps/);
+  });
+  it('uses the run median of the copy references', () => {
+    const r = summarizeRun(scenario(), raw(), 9000, 50000);
+    const [u] = useRunReferences([r], { '4147200': 1000 }, { '4147200': 7000 });
+    expect(u).toMatchObject({ memcpyUs: 1000, movsbUs: 7000, memcpySampleUs: 9000 });
+    expect(u?.cpuVsMemcpy).toBeCloseTo(r.cpu.usPerDeliveredFrame / 1000);
   });
   it('compares the Node producer with the C one', () => {
     const m = (us: number) => ({ frames: 100, seconds: 2, cpuUsPerFrame: us });
