@@ -92,7 +92,8 @@ bench-convert:
 #   make bench-other-ko   a second build of our module (-O1) to exercise MODULE=
 .PHONY: bench bench-other-ko
 bench: deps
-	bench/run.sh $(if $(QUICK),--quick) $(if $(MODULE),--module $(MODULE)) $(BENCH_ARGS)
+	BENCH_COMMAND='make bench$(if $(QUICK), QUICK=$(QUICK))$(if $(MODULE), MODULE=$(MODULE))$(if $(BENCH_ARGS), BENCH_ARGS="$(BENCH_ARGS)")' \
+		bench/run.sh $(if $(QUICK),--quick) $(if $(MODULE),--module $(MODULE)) $(BENCH_ARGS)
 
 bench-other-ko:
 	bench/build-other-ko.sh
