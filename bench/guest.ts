@@ -3,8 +3,12 @@
 // memcpy reference for every frame size and the Node VirtualCamera vs C
 // producer comparison, and writes <results>/bench.json after every scenario
 // (so a timed-out run still leaves what it measured).
+// With --other-ko FILE every scenario also runs on that module, in the same
+// guest, alternating the order (ours, theirs | theirs, ours | ...) so that
+// drift of the shared host hits both alike; its results go to
+// <results>/bench-theirs.json.
 // usage (inside sandbox/run): node out/bench/js/bench/guest.js --label ours [--quick]
-//        [--seconds S] [--filter a,b] [--no-node] [--no-matrix]
+//        [--seconds S] [--filter a,b] [--no-node] [--no-matrix] [--other-ko FILE]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -34,6 +38,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     'no-node': { type: 'boolean', default: false },
     'no-matrix': { type: 'boolean', default: false },
+    'other-ko': { type: 'string' },
   },
 });
 const seconds = Number(args.seconds ?? (args.quick ? 2 : 3));
@@ -65,8 +70,7 @@ function describe(r: DriverResult): string {
   return `${r.error ?? 'failed'}${r.message ? `: ${r.message}` : ''}`;
 }
 
-function modinfo(field: string): string {
-  const ko = process.env.V4L2L_KO;
+function modinfo(field: string, ko = process.env.V4L2L_KO): string {
   if (!ko) return '';
   const r = spawnSync('modinfo', ['-F', field, ko], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : '';
@@ -89,7 +93,38 @@ const out = {
   errors: [] as string[],
 };
 const file = join(resultsDir, 'bench.json');
-const save = (): void => writeFileSync(file, `${JSON.stringify(out, null, 1)}\n`);
+const otherKo = args['other-ko'] ? resolve(args['other-ko']) : undefined;
+const theirs = {
+  ...out,
+  label: 'theirs',
+  module: { path: otherKo ?? '', srcversion: modinfo('srcversion', otherKo), version: modinfo('version', otherKo) },
+  scenarios: [] as ScenarioResult[],
+  node: [] as NodeComparison[],
+};
+const theirsFile = join(resultsDir, 'bench-theirs.json');
+const save = (): void => {
+  writeFileSync(file, `${JSON.stringify(out, null, 1)}\n`);
+  if (otherKo) writeFileSync(theirsFile, `${JSON.stringify(theirs, null, 1)}\n`);
+};
+
+// ---- swapping modules in the guest -------------------------------------------------
+let loaded: 'ours' | 'theirs' = 'ours';
+function load(which: 'ours' | 'theirs'): void {
+  if (loaded === which) return;
+  const ko = which === 'ours' ? process.env.V4L2L_KO : otherKo;
+  if (!ko) throw new Error(`no module for ${which}`);
+  for (let i = 0; ; i++) {
+    const r = spawnSync('rmmod', ['v4l2loopback'], { encoding: 'utf8' });
+    if (r.status === 0) break;
+    if (i > 50) throw new Error(`rmmod v4l2loopback: ${r.stderr.trim()}`);
+    spawnSync('sleep', ['0.1']);
+  }
+  // Our own parameters only for ours: another module may not know them.
+  const params = which === 'ours' ? (process.env.SANDBOX_PARAMS ?? '').split(/\s+/).filter(Boolean) : [];
+  const r = spawnSync('insmod', [ko, ...params], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`insmod ${ko}: ${r.stderr.trim()}`);
+  loaded = which;
+}
 
 function log(msg: string): void {
   process.stderr.write(`bench[${args.label}] ${msg}\n`);
@@ -212,6 +247,18 @@ log(`kernel ${kernel}, ${list.length} scenarios of ${seconds} s`);
 idle();
 save();
 for (const [i, s] of list.entries()) {
+  if (otherKo) {
+    // ABBA order: the module loaded last goes first, one swap per scenario.
+    const order: Array<'ours' | 'theirs'> = loaded === 'ours' ? ['ours', 'theirs'] : ['theirs', 'ours'];
+    for (const which of order) {
+      load(which);
+      const r = runScenario(s);
+      (which === 'ours' ? out : theirs).scenarios.push(r);
+      if (which === 'theirs') log(`${i + 1}/${list.length} ${s.id} theirs: min consumer ${r.minConsumerFps.toFixed(1)} fps, ${r.cpu.usPerDeliveredFrame.toFixed(0)} µs CPU/frame${r.error ? ` [${r.error}]` : ''}`);
+    }
+    save();
+    continue;
+  }
   const r = runScenario(s);
   out.scenarios.push(r);
   save();
@@ -221,6 +268,7 @@ for (const [i, s] of list.entries()) {
       `${r.cpu.usPerDeliveredFrame.toFixed(0)} µs CPU/frame = ${r.cpuVsMemcpy.toFixed(2)}x memcpy${r.error ? ` [${r.error}]` : ''}`,
   );
 }
+load('ours');
 if (!args['no-node']) {
   const sizes: Array<[number, number]> = args.quick ? [[1920, 1080]] : [[640, 480], [1920, 1080]];
   for (const [w, h] of sizes) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run.sh - `make bench`: builds the benchmark (C driver, TypeScript, the
 # library's dist/), and per kernel boots one sandbox guest at a time for:
-# the scenario matrix on our module, the same on another module build
-# (--module), and the Node VirtualCamera vs C producer comparison. Then it
+# the scenario matrix on our module (and on another module build with
+# --module, swapped in the same guest for every scenario), and the Node
+# VirtualCamera vs C producer comparison. Then it
 # renders bench/results/bench.{md,json,png}.
 #
 # usage: bench/run.sh [--quick] [--kernels "6.1 6.12"] [--module FILE]
@@ -65,20 +66,22 @@ guest() {
 for k in $kernels; do
 	kver=$(sandbox_resolve_kernel "$k")
 	if [ "$matrix" = 1 ]; then
-		echo "== $kver: ours"
-		guest ours "$raw/$kver-ours" --kernel "$kver" --params "$params" -- --no-node "${guest_args[@]}"
+		other=()
 		if [ -n "$module" ]; then
 			ko=${module//%k/$kver}
 			if [ -r "$ko" ]; then
-				echo "== $kver: theirs ($ko)"
-				guest theirs "$raw/$kver-theirs" --kernel "$kver" --ko "$ko" -- --no-node "${guest_args[@]}"
+				# Both modules in one guest, swapped for every scenario.
+				other=(--other-ko "$(cd "$(dirname "$ko")" && pwd -P)/$(basename "$ko")")
 			else
 				echo "bench: no $ko for $kver; ours only" >&2
 			fi
 		fi
+		echo "== $kver: ours${other:+ and theirs (${other[1]})}"
+		guest ours "$raw/$kver-ours" --kernel "$kver" --params "$params" -- --no-node "${other[@]}" "${guest_args[@]}"
+		[ ${#other[@]} -gt 0 ] && runs+=("$raw/$kver-ours/bench-theirs.json")
 	elif [ -r "$raw/$kver-ours/bench.json" ]; then
 		runs+=("$raw/$kver-ours/bench.json")
-		[ -r "$raw/$kver-theirs/bench.json" ] && runs+=("$raw/$kver-theirs/bench.json")
+		[ -r "$raw/$kver-ours/bench-theirs.json" ] && runs+=("$raw/$kver-ours/bench-theirs.json")
 	fi
 	if [ "$node" = 1 ]; then
 		echo "== $kver: Node VirtualCamera vs C producer"
