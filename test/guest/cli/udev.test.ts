@@ -19,6 +19,23 @@ beforeAll(async () => {
   await runOk('udevadm', ['settle', '--timeout=20'], { timeoutMs: 30_000 });
 });
 
+/**
+ * Retries fn until it stops throwing: udev applies rules asynchronously and
+ * `udevadm settle` is a no-op in the sandbox's chroot.
+ */
+async function eventually<T>(fn: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  for (const until = Date.now() + timeoutMs; ; ) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+const linkTarget = (link: string): Promise<string> => eventually(() => realpath(link));
+
 afterAll(async () => {
   await run('udevadm', ['control', '--exit'], { timeoutMs: 10_000 });
 });
@@ -31,9 +48,11 @@ describe('udev rule', () => {
   });
 
   it('gives /dev/v4l2loopback to group video, mode 0660', async () => {
-    const s = await stat('/dev/v4l2loopback');
-    expect(s.gid).toBe(VIDEO_GID);
-    expect(s.mode & 0o777).toBe(0o660);
+    await eventually(async () => {
+      const s = await stat('/dev/v4l2loopback');
+      expect(s.gid).toBe(VIDEO_GID);
+      expect(s.mode & 0o777).toBe(0o660);
+    });
   });
 
   it('links each node under /dev/v4l/by-id by label and index', async () => {
@@ -41,8 +60,8 @@ describe('udev rule', () => {
     expect(add.code, add.stderr).toBe(0);
     const d = JSON.parse(add.stdout) as { path: string; capturePath: string };
     await runOk('udevadm', ['settle', '--timeout=20'], { timeoutMs: 30_000 });
-    expect(await realpath('/dev/v4l/by-id/v4l2loopback-By_Id-video-index0')).toBe(d.path);
-    expect(await realpath('/dev/v4l/by-id/v4l2loopback-By_Id-video-index1')).toBe(d.capturePath);
+    expect(await linkTarget('/dev/v4l/by-id/v4l2loopback-By_Id-video-index0')).toBe(d.path);
+    expect(await linkTarget('/dev/v4l/by-id/v4l2loopback-By_Id-video-index1')).toBe(d.capturePath);
     expect((await ctl(['delete', d.path])).code).toBe(0);
   });
 

@@ -1,12 +1,17 @@
 // cli.ts - runs the compiled v4l2loopback-ctl (dist/cli/index.js) in the
 // guest, as a user would, with a hard timeout.
 import { join } from 'node:path';
-import { type RunOptions, type RunResult, run } from './kernel.js';
+import { type RunOptions, type RunResult, type Running, run, start } from './kernel.js';
 
 export const cliPath = join(import.meta.dirname, '..', '..', '..', 'dist', 'cli', 'index.js');
 
 export function ctl(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return run(process.execPath, [cliPath, ...args], { timeoutMs: 60_000, ...opts });
+}
+
+/** Starts the CLI in the background (e.g. `stream`), to be signalled later. */
+export function startCtl(args: readonly string[], opts: RunOptions = {}): Running {
+  return start(process.execPath, [cliPath, ...args], { timeoutMs: 120_000, ...opts });
 }
 
 /** Runs the CLI and fails the test, showing its output, unless it exits 0. */

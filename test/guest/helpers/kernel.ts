@@ -1,6 +1,6 @@
 // kernel.ts - guest test helpers: (re)load the module under test with given
 // parameters, run client programs with a hard timeout, read the kernel log.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Path of the module built for the running kernel (set by sandbox/guest-run.sh). */
@@ -23,11 +23,22 @@ export interface RunOptions {
   cwd?: string;
 }
 
+/** A program started by start(): signal it, or await its result. */
+export interface Running {
+  child: ChildProcess;
+  result: Promise<RunResult>;
+}
+
 /** Runs a program to completion, killing it (SIGKILL) after timeoutMs. */
 export function run(cmd: string, args: readonly string[] = [], opts: RunOptions = {}): Promise<RunResult> {
+  return start(cmd, args, opts).result;
+}
+
+/** Starts a program; its result settles when it exits (SIGKILL after timeoutMs). */
+export function start(cmd: string, args: readonly string[] = [], opts: RunOptions = {}): Running {
   const { timeoutMs = 60_000, input, env, cwd } = opts;
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const result = new Promise<RunResult>((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -54,6 +65,7 @@ export function run(cmd: string, args: readonly string[] = [], opts: RunOptions 
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
+  return { child, result };
 }
 
 /** Runs a program and throws with its output unless it exits 0. */
