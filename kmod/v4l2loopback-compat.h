@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* v4l2loopback-compat.h - every kernel-version shim of the driver, in one place. */
+/* Every kernel-version shim of the driver, in one place. */
 #ifndef _V4L2LOOPBACK_COMPAT_H
 #define _V4L2LOOPBACK_COMPAT_H
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-core.c - module parameters, loopback device creation and removal. */
+/* Module parameters, loopback device creation and removal. */
 
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -276,6 +276,8 @@ static int v4l2l_node_register(struct v4l2l_dev *dev,
 		return -ENOMEM;
 	node->dev = dev;
 	node->type = type;
+	INIT_LIST_HEAD(&node->holders[V4L2L_CAP]);
+	INIT_LIST_HEAD(&node->holders[V4L2L_OUT]);
 	vdev = &node->vdev;
 	strscpy(vdev->name, dev->label, sizeof(vdev->name));
 	vdev->fops = &v4l2l_fops;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* v4l2loopback-core.h - internal data structures shared by all driver files. */
+/* Internal data structures shared by all driver files. */
 #ifndef _V4L2LOOPBACK_CORE_H
 #define _V4L2LOOPBACK_CORE_H
 
@@ -64,8 +64,13 @@ struct v4l2l_node {
 	struct video_device vdev;
 	struct v4l2l_dev *dev;
 	enum v4l2l_node_type type;
-	/* the file handle owning the buffers of each direction (V4L2 rule) */
-	struct v4l2l_fh *owner[2];
+	/*
+	 * File handles holding buffers (or read/write I/O) of each direction.
+	 * OUTPUT: one producer (plus a timeout image writer). CAPTURE: one
+	 * owner, or several consumers once every holder streams (see
+	 * v4l2l_queue_busy()).
+	 */
+	struct list_head holders[2];
 };
 
 struct v4l2l_format {
@@ -156,6 +161,9 @@ struct v4l2l_fh {
 	bool has_queue[2];
 	/* opened after timeout_image_io was pressed: writes the timeout image */
 	bool timeout_writer;
+	/* holds buffers of a direction: on node->holders[dir] */
+	bool holds[2];
+	struct list_head holder_entry[2];
 
 	/* capture side, protected by the device mutex */
 	struct list_head consumer_entry;
@@ -240,6 +248,8 @@ extern const struct v4l2_ioctl_ops v4l2l_ioctl_ops;
 bool v4l2l_dir_allowed(struct v4l2l_fh *fh, enum v4l2l_dir dir);
 bool v4l2l_queue_busy(struct v4l2l_fh *fh, enum v4l2l_dir dir);
 void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir);
+void v4l2l_drop_holder(struct v4l2l_fh *fh, enum v4l2l_dir dir);
+bool v4l2l_held_by_other(struct v4l2l_dev *dev, struct v4l2l_fh *fh);
 
 /* v4l2loopback-vid-out.c / -vid-cap.c */
 extern const struct vb2_ops v4l2l_vid_out_qops;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-ctl.c - the /dev/v4l2loopback control device (ADD, REMOVE, QUERY). */
+/* The /dev/v4l2loopback control device (ADD, REMOVE, QUERY). */
 
 #include <linux/fs.h>
 #include <linux/miscdevice.h>

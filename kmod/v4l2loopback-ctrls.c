@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-ctrls.c - the keep_format, sustain_framerate and timeout controls. */
+/* The keep_format, sustain_framerate and timeout controls. */
 
 #include "v4l2loopback-core.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-fops.c - open, release, read, write, poll and mmap of the video nodes. */
+/* Open, release, read, write, poll and mmap of the video nodes. */
 
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -23,6 +23,8 @@ static int v4l2l_open(struct file *file)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&fh->consumer_entry);
 	INIT_LIST_HEAD(&fh->cap_bufs);
+	INIT_LIST_HEAD(&fh->holder_entry[V4L2L_CAP]);
+	INIT_LIST_HEAD(&fh->holder_entry[V4L2L_OUT]);
 	v4l2l_out_done_init(fh);
 	fh->node = node;
 
@@ -81,8 +83,7 @@ static int v4l2l_release(struct file *file)
 		if (!fh->has_queue[dir])
 			continue;
 		vb2_queue_release(&fh->queues[dir]);
-		if (node->owner[dir] == fh)
-			node->owner[dir] = NULL;
+		v4l2l_drop_holder(fh, dir);
 	}
 	if (dev->fmt_fh == fh)
 		dev->fmt_fh = NULL;
@@ -143,22 +144,29 @@ static ssize_t v4l2l_write(struct file *file, const char __user *buf,
 	return ret;
 }
 
-/* the direction an fh's poll() is about */
+/*
+ * The direction an fh's poll() is about. The one it holds buffers of, else
+ * what it asks for. On a combined node a producer (an fh that set the
+ * output format, writes, or loads the timeout image) or an fh asking for
+ * POLLOUT too is about the output: polling must not start capture read()
+ * emulation for it, which would make it a consumer and the capture owner.
+ */
 static int v4l2l_poll_dir(struct v4l2l_fh *fh, __poll_t req)
 {
-	struct v4l2l_node *node = fh->node;
 	bool cap = v4l2l_dir_allowed(fh, V4L2L_CAP);
 	bool out = v4l2l_dir_allowed(fh, V4L2L_OUT);
+	bool want_out = req & (EPOLLOUT | EPOLLWRNORM);
 
-	if (cap && node->owner[V4L2L_CAP] == fh)
+	if (cap && fh->holds[V4L2L_CAP])
 		return V4L2L_CAP;
-	if (out && (node->owner[V4L2L_OUT] == fh ||
+	if (out && (fh->holds[V4L2L_OUT] ||
 		    v4l2l_num_buffers(&fh->queues[V4L2L_OUT])))
+		return V4L2L_OUT;
+	if (out && (want_out || fh->timeout_writer ||
+		    fh->node->dev->fmt_fh == fh))
 		return V4L2L_OUT;
 	if (cap && (req & (EPOLLIN | EPOLLRDNORM)))
 		return V4L2L_CAP;
-	if (out && (req & (EPOLLOUT | EPOLLWRNORM)))
-		return V4L2L_OUT;
 	return -1;
 }
 

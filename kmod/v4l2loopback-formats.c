@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-formats.c - pixel format table, size rules and black frames. */
+/* Pixel format table, size rules and black frames. */
 
 #include <linux/kernel.h>
 #include <linux/string.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-ioctl.c - V4L2 ioctls: caps, formats, rates, inputs/outputs, buffers, events. */
+/* V4L2 ioctls: caps, formats, rates, inputs/outputs, buffers, events. */
 
 #include <linux/kernel.h>
 #include <media/v4l2-event.h>
@@ -33,7 +33,7 @@ bool v4l2l_dir_allowed(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 		return false;
 	if (node->type != V4L2L_NODE_COMBINED || !dev->exclusive_caps)
 		return true;
-	if (node->owner[dir] == fh)
+	if (fh->holds[dir])
 		return true;
 	if (dir == V4L2L_OUT)
 		return fh->timeout_writer || !dev->producer_streaming;
@@ -41,28 +41,42 @@ bool v4l2l_dir_allowed(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 }
 
 /*
- * Another fh owns the buffers of this direction (V4L2 "multiple opens").
- * The timeout image writer follows the same rule, except that it may load
- * the image while a producer owns the output.
+ * May this fh not use the buffers of this direction now (EBUSY)? The V4L2
+ * "multiple opens" rule, with one extension for consumers:
+ *
+ * - On a combined node an fh streams in one direction at a time.
+ * - OUTPUT has one holder, the producer. The timeout image writer may load
+ *   the image while a producer holds the output.
+ * - CAPTURE: while any fh holding capture buffers on this node is not
+ *   streaming, it is the owner and every other fh gets EBUSY (this is what
+ *   v4l2-compliance checks, on idle queues). Once every holder streams,
+ *   another fh may allocate its own buffers and stream as an additional
+ *   consumer: each fh has its own queue and gets its own copy of every
+ *   frame.
  */
 bool v4l2l_queue_busy(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 {
-	struct v4l2l_fh *owner = fh->node->owner[dir];
 	enum v4l2l_dir other = dir == V4L2L_CAP ? V4L2L_OUT : V4L2L_CAP;
+	struct v4l2l_fh *h;
 
-	/* on a combined node an fh streams in one direction at a time */
-	if (fh->has_queue[other] && fh->node->owner[other] == fh)
+	if (fh->holds[other])
 		return true;
-	if (!owner || owner == fh)
+	if (fh->holds[dir])
 		return false;
-	return !(dir == V4L2L_OUT && fh->timeout_writer &&
-		 !owner->timeout_writer);
+	list_for_each_entry(h, &fh->node->holders[dir], holder_entry[dir]) {
+		if (dir == V4L2L_CAP) {
+			if (!vb2_is_streaming(&h->queues[V4L2L_CAP]))
+				return true;
+		} else if (!fh->timeout_writer || h->timeout_writer) {
+			return true;
+		}
+	}
+	return false;
 }
 
-/* takes or drops ownership after an operation that may (de)allocate */
+/* takes or drops the holder role after an operation that may (de)allocate */
 void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 {
-	struct v4l2l_node *node = fh->node;
 	struct vb2_queue *q = &fh->queues[dir];
 	bool holds;
 
@@ -70,10 +84,41 @@ void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 		return;
 	holds = v4l2l_num_buffers(q) || vb2_fileio_is_active(q) ||
 		(dir == V4L2L_OUT && fh->writing);
-	if (holds && !node->owner[dir])
-		node->owner[dir] = fh;
-	else if (!holds && node->owner[dir] == fh)
-		node->owner[dir] = NULL;
+	if (holds == fh->holds[dir])
+		return;
+	if (holds) {
+		fh->holds[dir] = true;
+		list_add_tail(&fh->holder_entry[dir], &fh->node->holders[dir]);
+	} else {
+		v4l2l_drop_holder(fh, dir);
+	}
+}
+
+void v4l2l_drop_holder(struct v4l2l_fh *fh, enum v4l2l_dir dir)
+{
+	fh->holds[dir] = false;
+	list_del_init(&fh->holder_entry[dir]);
+}
+
+/* does an fh other than this one hold buffers on any node of the device? */
+bool v4l2l_held_by_other(struct v4l2l_dev *dev, struct v4l2l_fh *fh)
+{
+	unsigned int i;
+	int dir;
+
+	for (i = 0; i < dev->num_nodes; i++) {
+		for (dir = V4L2L_CAP; dir <= V4L2L_OUT; dir++) {
+			struct list_head *l = &dev->nodes[i]->holders[dir];
+
+			if (list_empty(l))
+				continue;
+			/* a list holding only fh has fh first and last */
+			if (!fh || l->next != &fh->holder_entry[dir] ||
+			    l->prev != &fh->holder_entry[dir])
+				return true;
+		}
+	}
+	return false;
 }
 
 /* the direction of ioctls that carry no buffer type */
@@ -85,10 +130,10 @@ static enum v4l2l_dir v4l2l_fh_dir(struct v4l2l_fh *fh)
 		return V4L2L_CAP;
 	if (node->type == V4L2L_NODE_OUTPUT)
 		return V4L2L_OUT;
-	if (fh->timeout_writer || node->owner[V4L2L_OUT] == fh ||
+	if (fh->timeout_writer || fh->holds[V4L2L_OUT] ||
 	    node->dev->fmt_fh == fh)
 		return V4L2L_OUT;
-	if (node->owner[V4L2L_CAP] == fh)
+	if (fh->holds[V4L2L_CAP])
 		return V4L2L_CAP;
 	return v4l2l_dir_allowed(fh, V4L2L_CAP) ? V4L2L_CAP : V4L2L_OUT;
 }
@@ -102,7 +147,6 @@ static enum v4l2l_dir v4l2l_fh_dir(struct v4l2l_fh *fh)
 static bool v4l2l_fmt_fixed(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 {
 	struct v4l2l_dev *dev = fh_dev(fh);
-	unsigned int i;
 
 	if (READ_ONCE(dev->keep_format) || fh->timeout_writer)
 		return true;
@@ -110,14 +154,7 @@ static bool v4l2l_fmt_fixed(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 		return false;
 	if (dev->fmt_fh && dev->fmt_fh != fh)
 		return true;
-	for (i = 0; i < dev->num_nodes; i++) {
-		struct v4l2l_node *node = dev->nodes[i];
-
-		if ((node->owner[V4L2L_OUT] && node->owner[V4L2L_OUT] != fh) ||
-		    (node->owner[V4L2L_CAP] && node->owner[V4L2L_CAP] != fh))
-			return true;
-	}
-	return false;
+	return v4l2l_held_by_other(dev, fh);
 }
 
 static int v4l2l_type_dir(struct v4l2l_fh *fh, u32 type, enum v4l2l_dir *dir)
@@ -145,9 +182,9 @@ static u32 v4l2l_fh_caps(struct v4l2l_fh *fh)
 		return caps | V4L2_CAP_VIDEO_OUTPUT;
 	if (!dev->exclusive_caps)
 		return caps | V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_OUTPUT;
-	if (fh->timeout_writer || node->owner[V4L2L_OUT] == fh)
+	if (fh->timeout_writer || fh->holds[V4L2L_OUT])
 		return caps | V4L2_CAP_VIDEO_OUTPUT;
-	if (node->owner[V4L2L_CAP] == fh || dev->producer_streaming ||
+	if (fh->holds[V4L2L_CAP] || dev->producer_streaming ||
 	    READ_ONCE(dev->keep_format))
 		return caps | V4L2_CAP_VIDEO_CAPTURE;
 	return caps | V4L2_CAP_VIDEO_OUTPUT;
@@ -455,7 +492,7 @@ static int v4l2l_s_output(struct file *file, void *priv, unsigned int i)
 	return i ? -EINVAL : 0;
 }
 
-/* ---- buffers: vb2 on the fh's own queue, with the V4L2 owner rule ---- */
+/* ---- buffers: vb2 on the fh's own queue, with the holder rule above ---- */
 
 static int v4l2l_buf_queue(struct v4l2l_fh *fh, u32 type,
 			   enum v4l2l_dir *dir, struct vb2_queue **q)
@@ -670,7 +707,7 @@ static int v4l2l_subscribe_event(struct v4l2_fh *vfh,
 		return v4l2_ctrl_subscribe_event(vfh, sub);
 	case V4L2_EVENT_SOURCE_CHANGE:
 		/* only for a capture-only view: output nodes have no source */
-		if (fh->node->owner[V4L2L_CAP] != fh &&
+		if (!fh->holds[V4L2L_CAP] &&
 		    (v4l2l_fh_caps(fh) & V4L2_CAP_VIDEO_OUTPUT))
 			return -EINVAL;
 		if (!fh->has_queue[V4L2L_CAP])

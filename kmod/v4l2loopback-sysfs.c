@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-sysfs.c - per-node sysfs attributes: format, buffers, max_openers, state, readers, frames. */
+/* Per-node sysfs attributes: format, buffers, max_openers, state, readers, frames. */
 
 #include <linux/device.h>
 #include <linux/kernel.h>
@@ -18,15 +18,9 @@ static struct v4l2l_dev *attr_dev(struct device *d)
 /* someone holds the format: a producer, a consumer's buffers, keep_format */
 static bool v4l2l_fmt_held(struct v4l2l_dev *dev)
 {
-	unsigned int i;
-
 	if (READ_ONCE(dev->keep_format) || dev->fmt_fh)
 		return true;
-	for (i = 0; i < dev->num_nodes; i++)
-		if (dev->nodes[i]->owner[V4L2L_CAP] ||
-		    dev->nodes[i]->owner[V4L2L_OUT])
-			return true;
-	return false;
+	return v4l2l_held_by_other(dev, NULL);
 }
 
 /* FOURCC:WxH@fps, fps as N or N/D; empty while nobody holds a format */
@@ -89,13 +83,17 @@ static ssize_t buffers_show(struct device *d, struct device_attribute *attr,
 			    char *buf)
 {
 	struct v4l2l_dev *dev = attr_dev(d);
-	struct v4l2l_fh *owner;
+	struct v4l2l_fh *fh;
 	unsigned int n = 0;
 
 	mutex_lock(&dev->lock);
-	owner = dev->nodes[0]->owner[V4L2L_OUT];
-	if (owner)
-		n = v4l2l_num_buffers(&owner->queues[V4L2L_OUT]);
+	list_for_each_entry(fh, &dev->nodes[0]->holders[V4L2L_OUT],
+			    holder_entry[V4L2L_OUT]) {
+		if (!fh->timeout_writer) {
+			n = v4l2l_num_buffers(&fh->queues[V4L2L_OUT]);
+			break;
+		}
+	}
 	mutex_unlock(&dev->lock);
 	return sysfs_emit(buf, "%u\n", n);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-timers.c - sustain_framerate repeats and the timeout image / null frame. */
+/* Sustain_framerate repeats and the timeout image / null frame. */
 
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -46,8 +46,9 @@ static void v4l2l_deliver_timeout_frame(struct v4l2l_dev *dev)
 /*
  * Sends whatever is due now and arms the work for the next due time.
  * timeout: once no real frame came for timeout ms (counted from the last
- * frame, or from the first consumer's STREAMON), the timeout image (or a
- * null frame) is sent at the nominal rate until a producer sends again.
+ * frame, or from the first consumer's STREAMON if there never was one), the
+ * timeout image (or a null frame) is sent at the nominal rate until a
+ * producer sends again; it wins over sustain_framerate.
  * sustain_framerate: the last frame is repeated when no new one came for
  * 1.5 frame periods, then every period. Each repeat is a new frame for
  * the consumers (fresh sequence number and timestamp).
@@ -66,7 +67,13 @@ static void v4l2l_timers_run(struct v4l2l_dev *dev)
 		return;
 
 	if (timeout_ms) {
-		u64 since = max(dev->last_frame_ns, dev->consumers_since_ns);
+		/*
+		 * From the last real frame, so that a consumer starting after
+		 * the producer left gets the timeout image right away (not a
+		 * sustain repeat first); from the first consumer's STREAMON
+		 * while no producer has ever sent a frame.
+		 */
+		u64 since = dev->last_frame_ns ?: dev->consumers_since_ns;
 		u64 due = since + (u64)timeout_ms * NSEC_PER_MSEC;
 
 		if (now >= due) {

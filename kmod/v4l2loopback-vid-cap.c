@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-vid-cap.c - consumer queues and frame delivery to them. */
+/* Consumer queues and frame delivery to them. */
 
 #include <linux/mm.h>
 #include <linux/ktime.h>

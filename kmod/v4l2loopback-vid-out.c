@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* v4l2loopback-vid-out.c - producer queues: frames in, timeout image upload. */
+/* Producer queues: frames in, timeout image upload. */
 
 #include <linux/spinlock.h>
 #include <linux/string.h>

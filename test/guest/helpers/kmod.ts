@@ -9,7 +9,7 @@ import { runOk, run, type RunResult } from './kernel.js';
 
 const top = join(import.meta.dirname, '..', '..', '..');
 const progSrc = join(top, 'test', 'guest', 'progs');
-const progNames = ['v4l2l-producer', 'v4l2l-consumer', 'v4l2l-ioctl-abuse'] as const;
+const progNames = ['v4l2l-producer', 'v4l2l-consumer', 'v4l2l-ioctl-abuse', 'v4l2l-share'] as const;
 export type ProgName = (typeof progNames)[number];
 
 let progDir = '';
@@ -53,6 +53,46 @@ export async function waitForProducer(nr: number, timeoutMs = 20_000): Promise<v
     await sleep(100);
   }
   throw new Error(`/dev/video${nr}: no producer streaming after ${timeoutMs} ms`);
+}
+
+/**
+ * Waits until sysfs `readers` of /dev/video<nr> reaches n (streaming
+ * consumers); gives up early when gaveUp() names a reason.
+ */
+export async function waitForReaders(
+  nr: number,
+  n: number,
+  timeoutMs = 30_000,
+  gaveUp: () => string | undefined = () => undefined,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (Number(sysfs(nr, 'readers')) >= n) return;
+    const why = gaveUp();
+    if (why) throw new Error(`/dev/video${nr}: waiting for ${n} streaming consumers: ${why}`);
+    await sleep(50);
+  }
+  throw new Error(`/dev/video${nr}: fewer than ${n} streaming consumers after ${timeoutMs} ms (${sysfs(nr, 'readers')})`);
+}
+
+/**
+ * Starts one command per entry, one after the other: each starts once the
+ * previous one streams (sysfs `readers` of /dev/video<readersNr> went up).
+ */
+export async function staggered<T>(readersNr: number, starts: (() => Promise<T>)[]): Promise<T[]> {
+  const runs: Promise<T>[] = [];
+  const base = Number(sysfs(readersNr, 'readers'));
+  for (const [i, start] of starts.entries()) {
+    const p = start();
+    let ended: string | undefined;
+    p.then(
+      (r) => (ended = `consumer ${i} ended first: ${JSON.stringify(r)}`),
+      (e: unknown) => (ended = `consumer ${i} failed: ${String(e)}`),
+    );
+    runs.push(p);
+    await waitForReaders(readersNr, base + i + 1, 30_000, () => ended);
+  }
+  return Promise.all(runs);
 }
 
 export interface Background {

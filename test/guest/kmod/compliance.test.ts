@@ -5,7 +5,16 @@
 // the reason they are inherent to a node that is both input and output.
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModule } from '../helpers/kernel.js';
-import { type ComplianceResult, compliance, nv12DescriptionSkew, startProducer, waitForProducer } from '../helpers/kmod.js';
+import {
+  type ComplianceResult,
+  type ConsumerReport,
+  compliance,
+  consume,
+  nv12DescriptionSkew,
+  staggered,
+  startProducer,
+  waitForProducer,
+} from '../helpers/kmod.js';
 
 /** No failures, except the v4l-utils 1.22.1 NV12 description skew (see kmod.ts). */
 function expectClean(r: ComplianceResult): void {
@@ -65,6 +74,24 @@ describe('v4l2-compliance', () => {
         const r = await compliance(['-d', '/dev/video1', '-s', '20']);
         expectClean(r);
         expect(r.failed, r.output).toBe(0);
+      } finally {
+        await producer.stop();
+      }
+    });
+
+    it('capture node streaming (-s) while another consumer streams from the same node', async () => {
+      await loadModule({ capture_nr: -2 });
+      const producer = await startProducer(0, { fps: 15 });
+      try {
+        await waitForProducer(0);
+        // v4l2-compliance joins as the second consumer of /dev/video1
+        const [other, r] = await staggered<ConsumerReport | ComplianceResult>(0, [
+          () => consume(1, { frames: 240, timeoutS: 60 }),
+          () => compliance(['-d', '/dev/video1', '-s', '20']),
+        ]);
+        expectClean(r as ComplianceResult);
+        expect((r as ComplianceResult).failed).toBe(0);
+        expect((other as ConsumerReport).error, JSON.stringify(other)).toBeUndefined();
       } finally {
         await producer.stop();
       }
