@@ -244,6 +244,12 @@ export interface RowVerdicts {
   why: string[];
 }
 
+/** The physical limit in this guest: frames per second when all the CPUs do is one rep movsb copy per consumer. */
+export function copyLimitFps(r: ScenarioResult): number {
+  // The producer's mutex serializes a frame's copies: one CPU does them all.
+  return 1e6 / (r.consumers * r.movsbUs);
+}
+
 /** Frames of the worst consumer over the frames the nominal pace asks for (paced), else over the producer's. */
 export function deliveredOfNominal(r: ScenarioResult): number {
   if (!r.fps || !r.seconds) return r.minDelivered;
@@ -288,6 +294,8 @@ export function judgeScenario(r: ScenarioResult): RowVerdicts {
     delivery = deliveredOfNominal(r) >= TARGETS.minDelivered8at1080p30 ? 'met' : 'missed';
     if (delivery === 'missed') {
       if (cantPace) why.push(`producer reached only ${r.producer.fps.toFixed(1)} of ${r.fps} fps`);
+      const limit = copyLimitFps(r);
+      if (limit < r.fps) why.push(`${r.consumers} kernel copies (rep movsb, ${(r.movsbUs / 1000).toFixed(1)} ms each under TCG) allow at most ${limit.toFixed(1)} fps`);
       if (saturated) why.push(`guest CPUs ${Math.round(r.cpu.utilization * 100)}% busy (TCG)`);
     }
   }
