@@ -94,7 +94,11 @@ export async function loadModule(params: Record<string, string | number | boolea
   const args =
     typeof params === 'string'
       ? params.split(/\s+/).filter(Boolean)
-      : Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'boolean' ? Number(v) : v}`);
+      : Object.entries(params).map(([k, v]) => {
+          const value = String(typeof v === 'boolean' ? Number(v) : v);
+          // The kernel splits module arguments at spaces unless they are quoted.
+          return /\s/.test(value) ? `${k}="${value}"` : `${k}=${value}`;
+        });
   await runOk('insmod', [modulePath, ...args], { timeoutMs: 30_000 });
   await runOk('udevadm', ['settle'], { timeoutMs: 10_000 }).catch(() => undefined);
 }

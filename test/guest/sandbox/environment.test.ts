@@ -1,6 +1,6 @@
 // environment.test.ts - checks the guest the other guest tests rely on: the
 // module under test is loaded, its parameters apply, and the clients exist.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadModule, moduleLoaded, modulePath, run } from '../helpers/kernel.js';
 
@@ -11,9 +11,11 @@ describe('sandbox guest', () => {
     expect(moduleLoaded()).toBe(true);
   });
 
-  it('reloads the module with parameters', async () => {
-    await loadModule({ max_width: 1920 });
+  it('reloads the module with parameters, labels with spaces included', async () => {
+    await loadModule({ max_width: 1920, devices: 1, card_label: 'My Spaced Camera' });
     expect(readFileSync('/sys/module/v4l2loopback/parameters/max_width', 'utf8').trim()).toBe('1920');
+    const names = readdirSync('/sys/class/video4linux').map((n) => readFileSync(`/sys/class/video4linux/${n}/name`, 'utf8').trim());
+    expect(names).toContain('My Spaced Camera');
     await loadModule();
     expect(existsSync('/dev/v4l2loopback')).toBe(true);
   });
