@@ -505,6 +505,17 @@ static int v4l2l_buf_queue(struct v4l2l_fh *fh, u32 type,
 	return 0;
 }
 
+/* the fh's queue for @type, or -EBUSY while another fh owns the node's buffers */
+static int v4l2l_owned_queue(struct v4l2l_fh *fh, u32 type,
+			     enum v4l2l_dir *dir, struct vb2_queue **q)
+{
+	int ret = v4l2l_buf_queue(fh, type, dir, q);
+
+	if (ret)
+		return ret;
+	return v4l2l_queue_busy(fh, *dir) ? -EBUSY : 0;
+}
+
 /* the two queues of a combined node share the mmap offset space */
 static void v4l2l_fix_offset(struct v4l2l_fh *fh, enum v4l2l_dir dir,
 			     struct v4l2_buffer *b)
@@ -577,11 +588,9 @@ static int v4l2l_prepare_buf(struct file *file, void *priv,
 	enum v4l2l_dir dir;
 	int ret;
 
-	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	ret = v4l2l_owned_queue(fh, p->type, &dir, &q);
 	if (ret)
 		return ret;
-	if (v4l2l_queue_busy(fh, dir))
-		return -EBUSY;
 	ret = vb2_prepare_buf(q, NULL, p);
 	if (!ret)
 		v4l2l_fix_offset(fh, dir, p);
@@ -595,11 +604,9 @@ static int v4l2l_qbuf(struct file *file, void *priv, struct v4l2_buffer *p)
 	enum v4l2l_dir dir;
 	int ret;
 
-	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	ret = v4l2l_owned_queue(fh, p->type, &dir, &q);
 	if (ret)
 		return ret;
-	if (v4l2l_queue_busy(fh, dir))
-		return -EBUSY;
 	/* QBUF must return the buffer as QUEUED: see vid_out_buf_queue() */
 	fh->in_qbuf = true;
 	ret = vb2_qbuf(q, NULL, p);
@@ -616,11 +623,9 @@ static int v4l2l_dqbuf(struct file *file, void *priv, struct v4l2_buffer *p)
 	enum v4l2l_dir dir;
 	int ret;
 
-	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	ret = v4l2l_owned_queue(fh, p->type, &dir, &q);
 	if (ret)
 		return ret;
-	if (v4l2l_queue_busy(fh, dir))
-		return -EBUSY;
 	ret = vb2_dqbuf(q, p, file->f_flags & O_NONBLOCK);
 	if (!ret)
 		v4l2l_fix_offset(fh, dir, p);
@@ -635,11 +640,9 @@ static int v4l2l_expbuf(struct file *file, void *priv,
 	enum v4l2l_dir dir;
 	int ret;
 
-	ret = v4l2l_buf_queue(fh, p->type, &dir, &q);
+	ret = v4l2l_owned_queue(fh, p->type, &dir, &q);
 	if (ret)
 		return ret;
-	if (v4l2l_queue_busy(fh, dir))
-		return -EBUSY;
 	return vb2_expbuf(q, p);
 }
 
@@ -651,11 +654,9 @@ static int v4l2l_streamon(struct file *file, void *priv,
 	enum v4l2l_dir dir;
 	int ret;
 
-	ret = v4l2l_buf_queue(fh, type, &dir, &q);
+	ret = v4l2l_owned_queue(fh, type, &dir, &q);
 	if (ret)
 		return ret;
-	if (v4l2l_queue_busy(fh, dir))
-		return -EBUSY;
 	return vb2_streamon(q, type);
 }
 
@@ -667,11 +668,9 @@ static int v4l2l_streamoff(struct file *file, void *priv,
 	enum v4l2l_dir dir;
 	int ret;
 
-	ret = v4l2l_buf_queue(fh, type, &dir, &q);
+	ret = v4l2l_owned_queue(fh, type, &dir, &q);
 	if (ret)
 		return ret;
-	if (v4l2l_queue_busy(fh, dir))
-		return -EBUSY;
 	return vb2_streamoff(q, type);
 }
 
