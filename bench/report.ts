@@ -40,7 +40,7 @@ for (const n of runs.filter((x) => x.label === 'node')) {
   if (o) o.node = n.node;
   else runs.push({ ...n, label: 'ours' });
 }
-for (const r of runs) r.scenarios = useRunReferences(r.scenarios, r.memcpyUs, r.movsbUs);
+for (const r of runs) r.scenarios = useRunReferences(r.scenarios, r.memcpyUs, r.movsbUs, r.kernel);
 for (const r of runs.filter((x) => x.label === 'ours')) {
   const theirs = runs.find((x) => x.label === 'theirs' && x.kernel === r.kernel);
   byKernel.push({ kernel: r.kernel, ours: r, ...(theirs ? { theirs } : {}) });

@@ -140,8 +140,9 @@ describe('targets', () => {
   });
   it('uses the run median of the copy references', () => {
     const r = summarizeRun(scenario(), raw(), 9000, 50000);
-    const [u] = useRunReferences([r], { '4147200': 1000 }, { '4147200': 7000 });
-    expect(u).toMatchObject({ memcpyUs: 1000, movsbUs: 7000, memcpySampleUs: 9000 });
+    const [u] = useRunReferences([r], { '4147200': 1000 }, { '4147200': 7000 }, '6.1.0-56-amd64');
+    expect(u).toMatchObject({ memcpyUs: 1000, movsbUs: 7000, memcpySampleUs: 9000, kernelCopy: 'movsb' });
+    expect(useRunReferences([r], {}, {}, '6.12.117+deb12-amd64')[0]?.kernelCopy).toBe('mov-loop');
     expect(u?.cpuVsMemcpy).toBeCloseTo(r.cpu.usPerDeliveredFrame / 1000);
   });
   it('compares the Node producer with the C one', () => {
