@@ -3,28 +3,11 @@
 // its settings, errors with hints. Each test makes its own device and
 // releases everything it opened (scope.ts), pass or fail.
 import { existsSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { add, list, query, remove, V4l2Error, version, VirtualCamera } from '../../../src/index.js';
-import { loadModule } from '../helpers/kernel.js';
-import { removeAll, Scope, within } from './scope.js';
+import { useTestScope, within } from './scope.js';
 
-let scope: Scope;
-
-beforeAll(async () => {
-  await loadModule({ devices: 0 });
-});
-
-beforeEach(() => {
-  scope = new Scope();
-});
-
-afterEach(async () => {
-  await scope.dispose();
-});
-
-afterAll(async () => {
-  await removeAll();
-});
+const scope = useTestScope();
 
 describe('device management', () => {
   it('reports versions', async () => {
@@ -53,7 +36,7 @@ describe('device management', () => {
   });
 
   it('adds a split device with an automatic capture node; either node names it', async () => {
-    const d = await scope.device({ label: 'Split', captureNr: 'auto' });
+    const d = await scope().device({ label: 'Split', captureNr: 'auto' });
     expect(d.split).toBe(true);
     expect(d.captureNr).not.toBe(d.nr);
     expect(existsSync(d.capturePath)).toBe(true);
@@ -62,15 +45,15 @@ describe('device management', () => {
   });
 
   it('a taken number gives EEXIST; a misspelled option a TypeError with a suggestion', async () => {
-    const d = await scope.device({ label: 'Taken' });
+    const d = await scope().device({ label: 'Taken' });
     await expect(add({ outputNr: d.nr })).rejects.toMatchObject({ code: 'EEXIST', syscall: 'ioctl', ioctl: 'V4L2LOOPBACK_CTL_ADD' });
     await expect(add({ lable: 'x' } as never)).rejects.toThrow('Unknown option "lable" for add() options (did you mean "label"?)');
     await expect(add({ maxBuffers: 0 })).rejects.toThrow(RangeError);
   });
 
   it('removing an open device fails with EBUSY and a hint', async () => {
-    const d = await scope.device({ label: 'Busy' });
-    await scope.open(d.nr);
+    const d = await scope().device({ label: 'Busy' });
+    await scope().open(d.nr);
     const err = (await remove(d.nr).catch((e: unknown) => e)) as V4l2Error;
     expect(err).toBeInstanceOf(V4l2Error);
     expect(err).toMatchObject({ code: 'EBUSY', errno: -16, syscall: 'ioctl', ioctl: 'V4L2LOOPBACK_CTL_REMOVE', path: d.path });
@@ -88,8 +71,8 @@ describe('device management', () => {
 
 describe('device handle', () => {
   it('gets and sets caps, fps and the controls', async () => {
-    const d = await scope.device({ label: 'Handle' });
-    const h = await scope.open('Handle');
+    const d = await scope().device({ label: 'Handle' });
+    const h = await scope().open('Handle');
     expect(h.path).toBe(d.path);
     expect(h.label).toBe('Handle');
     expect(h.keepFormat).toBe(false);
@@ -121,15 +104,15 @@ describe('device handle', () => {
   });
 
   it('a fixed format refuses a producer asking for another size', async () => {
-    const d = await scope.device({ label: 'Fixed' });
-    const h = await scope.open(d.nr);
+    const d = await scope().device({ label: 'Fixed' });
+    const h = await scope().open(d.nr);
     h.caps = 'YUYV:320x240@30';
     await expect(VirtualCamera.open({ device: d.nr, width: 640, height: 480, format: 'yuyv' })).rejects.toMatchObject({ code: 'ERR_FORMAT_REFUSED' });
     h.keepFormat = false;
   });
 
   it('VirtualCamera.open({ create }) makes a device and close() removes it', async () => {
-    const cam = await scope.camera({ create: { label: 'Created' }, width: 320, height: 240, format: 'yuyv' });
+    const cam = await scope().camera({ create: { label: 'Created' }, width: 320, height: 240, format: 'yuyv' });
     const nr = cam.info!.nr;
     expect((await list()).map((x) => x.label)).toContain('Created');
     await cam.close();
@@ -137,8 +120,8 @@ describe('device handle', () => {
   });
 
   it('VirtualCamera.open({ label }) finds the device by label', async () => {
-    const d = await scope.device({ label: 'By Label' });
-    const cam = await scope.camera({ label: 'By Label', width: 320, height: 240, format: 'yuyv' });
+    const d = await scope().device({ label: 'By Label' });
+    const cam = await scope().camera({ label: 'By Label', width: 320, height: 240, format: 'yuyv' });
     expect(cam.device).toBe(d.path);
   });
 });

@@ -2,6 +2,8 @@
 // handle, camera and capture a test makes is registered here and released
 // in reverse order after the test, even when it failed, so no test leaks an
 // open node (EBUSY) into the next. Also a timeout wrapper for every wait.
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { loadModule } from '../helpers/kernel.js';
 import { add, type AddOptions, Capture, type CaptureOptions, type Device, list, type LoopbackDevice, open, remove, VirtualCamera, type VirtualCameraOptions } from '../../../src/index.js';
 
 /** Rejects with `what` when `p` does not settle within `ms`. */
@@ -90,4 +92,29 @@ export class Scope {
 /** Removes whatever devices are left (end of a file, after a failure). */
 export async function removeAll(): Promise<void> {
   for (const d of await list()) await remove(d.nr).catch(() => undefined);
+}
+
+/**
+ * The hooks every library guest test file needs: the module loaded with no
+ * devices, a fresh Scope per test released after it, and no device left at
+ * the end. Returns a getter for the running test's scope.
+ */
+export function useTestScope(): () => Scope {
+  let scope: Scope | undefined;
+  beforeAll(async () => {
+    await loadModule({ devices: 0 });
+  });
+  beforeEach(() => {
+    scope = new Scope();
+  });
+  afterEach(async () => {
+    await scope?.dispose();
+  });
+  afterAll(async () => {
+    await removeAll();
+  });
+  return () => {
+    if (!scope) throw new Error('useTestScope(): no test is running');
+    return scope;
+  };
 }

@@ -5,10 +5,10 @@
 // has a timeout.
 import { readFileSync, rmSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Capture, type CapturedFrame, convertFrame, type VirtualCamera } from '../../../src/index.js';
-import { loadModule, run } from '../helpers/kernel.js';
-import { removeAll, Scope, until, within } from './scope.js';
+import { run } from '../helpers/kernel.js';
+import { until, useTestScope, within } from './scope.js';
 
 const W = 320;
 const H = 240;
@@ -41,23 +41,7 @@ function maxDiff(a: Uint8Array, b: Uint8Array): number {
   return m;
 }
 
-let scope: Scope;
-
-beforeAll(async () => {
-  await loadModule({ devices: 0 });
-});
-
-beforeEach(() => {
-  scope = new Scope();
-});
-
-afterEach(async () => {
-  await scope.dispose();
-});
-
-afterAll(async () => {
-  await removeAll();
-});
+const scope = useTestScope();
 
 /**
  * Sends frames (every 20 ms) while reading; returns the first captured
@@ -93,10 +77,10 @@ async function roundTrip(cam: VirtualCamera, cap: Capture, make: (n: number) => 
 describe('VirtualCamera to Capture', () => {
   for (const io of ['mmap', 'write'] as const) {
     it(`YUYV passes through exactly (producer io: ${io}, split device)`, async () => {
-      const dev = await scope.device({ label: `YUYV ${io}`, captureNr: 'auto' });
-      const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'yuyv', io });
+      const dev = await scope().device({ label: `YUYV ${io}`, captureNr: 'auto' });
+      const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: 'yuyv', io });
       expect(cam.nativeFormat).toBe('yuyv');
-      const cap = await scope.capture({ device: dev.nr });
+      const cap = await scope().capture({ device: dev.nr });
       expect(cap.device).toBe(dev.capturePath);
       const { frame, sent } = await roundTrip(cam, cap, yuyvFrame, (got, f) => got.equals(f));
       expect(frame, 'a captured frame equals one that was sent').toBeDefined();
@@ -108,19 +92,19 @@ describe('VirtualCamera to Capture', () => {
   }
 
   it('YUYV through a combined node, consumer reading with read()', async () => {
-    const dev = await scope.device({ label: 'Combined' });
-    const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'yuyv' });
-    const cap = await scope.capture({ device: dev.nr, io: 'read' });
+    const dev = await scope().device({ label: 'Combined' });
+    const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: 'yuyv' });
+    const cap = await scope().capture({ device: dev.nr, io: 'read' });
     const { frame } = await roundTrip(cam, cap, yuyvFrame, (got, f) => got.equals(f));
     expect(frame, 'a captured frame equals one that was sent').toBeDefined();
     expect(frame!.data.length).toBe(W * H * 2);
   });
 
   it('RGB goes out as I420 and comes back within 2 per channel', async () => {
-    const dev = await scope.device({ label: 'RGB I420', captureNr: 'auto' });
-    const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'rgb' });
+    const dev = await scope().device({ label: 'RGB I420', captureNr: 'auto' });
+    const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: 'rgb' });
     expect(cam.nativeFormat).toBe('i420');
-    const cap = await scope.capture({ device: dev.nr, format: 'rgb' });
+    const cap = await scope().capture({ device: dev.nr, format: 'rgb' });
     let closest = Infinity;
     const { frame } = await roundTrip(cam, cap, rgbFrame, (got, f) => {
       const d = maxDiff(got, f);
@@ -132,9 +116,9 @@ describe('VirtualCamera to Capture', () => {
   });
 
   it('zero copy: acquire a mapped buffer, fill it, publish; for await yields it', async () => {
-    const dev = await scope.device({ label: 'Zero Copy', captureNr: 'auto' });
-    const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'yuyv', io: 'mmap' });
-    const cap = await scope.capture({ device: dev.nr });
+    const dev = await scope().device({ label: 'Zero Copy', captureNr: 'auto' });
+    const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: 'yuyv', io: 'mmap' });
+    const cap = await scope().capture({ device: dev.nr });
     const frames = cap[Symbol.asyncIterator]();
     const next = frames.next();
     let done = false;
@@ -156,21 +140,21 @@ describe('VirtualCamera to Capture', () => {
   });
 
   it('a capture follows a new producer to another format', async () => {
-    const dev = await scope.device({ label: 'Format Switch', captureNr: 'auto' });
-    const cap = await scope.capture({ device: dev.nr });
-    const first = await scope.camera({ device: dev.nr, width: W, height: H, format: 'yuyv' });
+    const dev = await scope().device({ label: 'Format Switch', captureNr: 'auto' });
+    const cap = await scope().capture({ device: dev.nr });
+    const first = await scope().camera({ device: dev.nr, width: W, height: H, format: 'yuyv' });
     const a = await roundTrip(first, cap, yuyvFrame, (got, f) => got.equals(f));
     expect(a.frame).toMatchObject({ width: W, height: H, format: 'yuyv' });
     await within(30_000, 'close of the first producer', first.close());
-    const second = await scope.camera({ device: dev.nr, width: 2 * W, height: 2 * H, format: 'i420' });
+    const second = await scope().camera({ device: dev.nr, width: 2 * W, height: 2 * H, format: 'i420' });
     const big = (n: number) => Buffer.alloc((2 * W * 2 * H * 3) / 2, 40 + n);
     const b = await roundTrip(second, cap, big, (got, f) => got.equals(f));
     expect(b.frame, 'a frame in the new format').toMatchObject({ width: 2 * W, height: 2 * H, format: 'i420', fourcc: 'YU12' });
   });
 
   it('rejects frames of the wrong size or type', async () => {
-    const dev = await scope.device({ label: 'Bad Frames' });
-    const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'rgb' });
+    const dev = await scope().device({ label: 'Bad Frames' });
+    const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: 'rgb' });
     expect(() => cam.send(Buffer.alloc(10))).toThrow(`Expected frame of ${W * H * 3} bytes (${W}x${H} rgb) but received 10 bytes`);
     expect(() => cam.send([1, 2, 3] as never)).toThrow(TypeError);
     expect(cam.framesSent).toBe(0);
@@ -184,8 +168,8 @@ describe('ffmpeg consumes what VirtualCamera sends', () => {
   ] as const;
   for (const c of cases) {
     it(`reads ${c.name}`, async () => {
-      const dev = await scope.device({ label: `ffmpeg ${c.format}`, captureNr: 'auto' });
-      const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: c.format, fps: 30 });
+      const dev = await scope().device({ label: `ffmpeg ${c.format}`, captureNr: 'auto' });
+      const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: c.format, fps: 30 });
       const frame = c.make(7);
       const wire = c.format === 'rgb' ? Buffer.from(convertFrame(frame, 'rgb', 'i420', W, H)) : frame;
       let stop = false;
@@ -218,16 +202,16 @@ describe('ffmpeg consumes what VirtualCamera sends', () => {
 
 describe('device events and timeouts', () => {
   it("fires 'readers' when a consumer starts and stops; counts frames", async () => {
-    const dev = await scope.device({ label: 'Readers', captureNr: 'auto' });
-    const h = await scope.open(dev.nr);
+    const dev = await scope().device({ label: 'Readers', captureNr: 'auto' });
+    const h = await scope().open(dev.nr);
     const counts: number[] = [];
     h.on('readers', (n) => counts.push(n));
-    scope.defer('stop listening', async () => h.removeAllListeners('readers'));
+    scope().defer('stop listening', async () => h.removeAllListeners('readers'));
     expect(h.frames).toBe(0);
-    const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'yuyv' });
+    const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: 'yuyv' });
     await within(10_000, 'send()', cam.send(yuyvFrame(1)));
     expect(h.frames).toBe(1);
-    const cap = await scope.capture({ device: dev.nr });
+    const cap = await scope().capture({ device: dev.nr });
     await until(10_000, "'readers' with 1", () => counts.includes(1));
     expect(h.readers).toBe(1);
     await within(10_000, 'capture.close()', cap.close());
@@ -237,19 +221,19 @@ describe('device events and timeouts', () => {
   });
 
   it('shows the timeout image once the producer stops', async () => {
-    const dev = await scope.device({ label: 'Timeout Image', captureNr: 'auto' });
+    const dev = await scope().device({ label: 'Timeout Image', captureNr: 'auto' });
     const png = new PNG({ width: 64, height: 48 });
     for (let i = 0; i < 64 * 48; i++) png.data.set([200, 30, 60, 255], i * 4);
     const image = PNG.sync.write(png);
-    const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'yuyv', io: 'write' });
+    const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: 'yuyv', io: 'write' });
     await within(10_000, 'send()', cam.send(yuyvFrame(3)));
-    const h = await scope.open(dev.nr);
+    const h = await scope().open(dev.nr);
     await within(30_000, 'setTimeoutImage()', h.setTimeoutImage(image, { timeoutMs: 300 }));
     expect(h.timeout).toBe(300);
     const rgb = Buffer.alloc(W * H * 3);
     for (let i = 0; i < W * H; i++) rgb.set([200, 30, 60], i * 3);
     const expected = Buffer.from(convertFrame(rgb, 'rgb', 'yuyv', W, H));
-    const cap = await scope.capture({ device: dev.nr });
+    const cap = await scope().capture({ device: dev.nr });
     await within(10_000, 'send()', cam.send(yuyvFrame(4))); // the producer's last frame
     let found = false;
     for (let i = 0; i < 60 && !found; i++) {
@@ -262,8 +246,8 @@ describe('device events and timeouts', () => {
 
 describe('pacing', () => {
   it('holds 30 fps within 2% over 10 s', async () => {
-    const dev = await scope.device({ label: 'Pacing' });
-    const cam = await scope.camera({ device: dev.nr, width: W, height: H, format: 'yuyv', fps: 30 });
+    const dev = await scope().device({ label: 'Pacing' });
+    const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: 'yuyv', fps: 30 });
     const frame = yuyvFrame(0);
     await cam.nextFrame();
     const t0 = performance.now();
