@@ -2,9 +2,8 @@
 // handle abuse without crashing"): every export throws a TypeError or
 // RangeError naming the argument, or an errno error from the kernel, and the
 // process survives. A crash here kills the vitest fork and fails the file.
-import { closeSync, openSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addon, fifo, thrown, type TempFd } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { addon, thrown, useNonV4l2Fds } from './helpers.js';
 
 const BAD: readonly unknown[] = [
   undefined,
@@ -29,19 +28,7 @@ const fns = Object.entries(addon as unknown as Record<string, unknown>).filter(
   (e): e is [string, (...args: unknown[]) => unknown] => typeof e[1] === 'function',
 );
 
-const fd = () => nullFd;
-let nullFd = -1;
-let pipe: TempFd;
-
-beforeAll(() => {
-  nullFd = openSync('/dev/null', 'r+');
-  pipe = fifo();
-});
-
-afterAll(() => {
-  closeSync(nullFd);
-  pipe.close();
-});
+const fd = useNonV4l2Fds().nullFd;
 
 function expectArgError(err: unknown, what: string): void {
   expect(err, what).toBeInstanceOf(Error);

@@ -3,25 +3,14 @@
 // errno, code, syscall and the ioctl's name, sync or as a rejection; the
 // library adds the path and a hint.
 import { closeSync, openSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { V4l2Error } from '../../../src/errors.js';
 import { call, callAsync } from '../../../src/fd.js';
-import { addon, fifo, tempFile, thrown, type TempFd } from './helpers.js';
+import { addon, tempFile, thrown, useNonV4l2Fds } from './helpers.js';
 
 const ENOTTY = { errno: -25, code: 'ENOTTY', syscall: 'ioctl' };
 
-let nullFd = -1;
-let pipe: TempFd;
-
-beforeAll(() => {
-  nullFd = openSync('/dev/null', 'r+');
-  pipe = fifo();
-});
-
-afterAll(() => {
-  closeSync(nullFd);
-  pipe.close();
-});
+const { nullFd, pipe } = useNonV4l2Fds();
 
 // Each synchronous ioctl-backed call and the ioctl it names in its error.
 const SYNC: [string, (fd: number) => unknown, string][] = [
@@ -58,8 +47,8 @@ const ASYNC: [string, (fd: number) => Promise<unknown>, string][] = [
 ];
 
 describe.each([
-  ['/dev/null', () => nullFd],
-  ['a pipe', () => pipe.fd],
+  ['/dev/null', nullFd],
+  ['a pipe', () => pipe().fd],
 ])('ioctls on %s', (_what, fd) => {
   for (const [name, fn, ioctl] of SYNC) {
     it(`${name} throws ENOTTY naming ${ioctl}`, () => {
@@ -88,7 +77,7 @@ describe('other errno errors', () => {
   });
 
   it('mmap of a pipe gives ENODEV', () => {
-    expect(thrown(() => addon.mmap(pipe.fd, 4096, 0, false))).toMatchObject({ errno: -19, code: 'ENODEV', syscall: 'mmap' });
+    expect(thrown(() => addon.mmap(pipe().fd, 4096, 0, false))).toMatchObject({ errno: -19, code: 'ENODEV', syscall: 'mmap' });
   });
 
   it('mmap at an unaligned offset gives EINVAL', () => {
@@ -102,17 +91,17 @@ describe('other errno errors', () => {
 
   it('read() and write() on an empty non-blocking pipe: null for EAGAIN, else byte counts', () => {
     const buf = Buffer.alloc(16);
-    expect(addon.read(pipe.fd, buf)).toBeNull();
-    expect(addon.write(pipe.fd, Buffer.from('hello'))).toBe(5);
-    expect(addon.read(pipe.fd, buf)).toBe(5);
+    expect(addon.read(pipe().fd, buf)).toBeNull();
+    expect(addon.write(pipe().fd, Buffer.from('hello'))).toBe(5);
+    expect(addon.read(pipe().fd, buf)).toBe(5);
     expect(buf.subarray(0, 5).toString()).toBe('hello');
-    expect(addon.read(pipe.fd, buf)).toBeNull();
+    expect(addon.read(pipe().fd, buf)).toBeNull();
   });
 });
 
 describe('through the library', () => {
   it('call() makes a V4l2Error with the path and a hint', () => {
-    const err = thrown(() => call('/dev/null', () => addon.getFormat(nullFd, 2)));
+    const err = thrown(() => call('/dev/null', () => addon.getFormat(nullFd(), 2)));
     expect(err).toBeInstanceOf(V4l2Error);
     expect(err).toMatchObject({ ...ENOTTY, ioctl: 'VIDIOC_G_FMT', path: '/dev/null' });
     expect((err as V4l2Error).hint).toMatch(/v4l2loopback device/);
@@ -124,7 +113,7 @@ describe('through the library', () => {
 
   it("callAsync() rejects with the caller's stack", async () => {
     async function whoCalls(): Promise<unknown> {
-      return callAsync('/dev/null', () => addon.streamOn(nullFd, 2));
+      return callAsync('/dev/null', () => addon.streamOn(nullFd(), 2));
     }
     const err = (await whoCalls().catch((e: unknown) => e)) as V4l2Error;
     expect(err).toBeInstanceOf(V4l2Error);

@@ -1,10 +1,12 @@
 // helpers.ts - shared fixtures of the native (addon) tests: the loaded addon,
 // a FIFO opened read-write and non-blocking (a pipe JavaScript can hold both
-// ends of), and a temporary file with known contents.
+// ends of), fds of non-V4L2 files for a test file, and a temporary file with
+// known contents.
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { type NativeBinding, native } from '../../../src/native.js';
 
 export const addon: NativeBinding = native();
@@ -60,4 +62,25 @@ export function thrown(fn: () => unknown): unknown {
     return err;
   }
   return undefined;
+}
+
+/** For the test file that calls it: /dev/null and a FIFO, open around all its tests. */
+export function useNonV4l2Fds(): { nullFd: () => number; pipe: () => TempFd } {
+  let nullFd = -1;
+  let pipe: TempFd | undefined;
+  beforeAll(() => {
+    nullFd = openSync('/dev/null', 'r+');
+    pipe = fifo();
+  });
+  afterAll(() => {
+    closeSync(nullFd);
+    pipe?.close();
+  });
+  return {
+    nullFd: () => nullFd,
+    pipe: () => {
+      if (!pipe) throw new Error('useNonV4l2Fds(): the FIFO is only open while tests run');
+      return pipe;
+    },
+  };
 }
