@@ -1,7 +1,9 @@
 // vitest.config.ts - test projects: `unit` runs on the host (pure logic, no
 // kernel module); `host` exercises install paths on the host (DKMS, signing,
 // install targets; needs root and kernel headers); `guest` runs inside the
-// QEMU sandbox against the real module (started by `make test` via sandbox/run).
+// QEMU sandbox against the real module (started by `make test` via sandbox/run);
+// `torture` is the stress and fault suite, also in the guest (`make torture`,
+// and its short form inside `make test`).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
@@ -37,6 +39,18 @@ export default defineConfig({
           pool: 'forks',
           fileParallelism: false,
           testTimeout: 180_000,
+          hookTimeout: 180_000,
+          setupFiles: ['test/guest/helpers/setup.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'torture',
+          include: ['test/torture/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 900_000,
           hookTimeout: 180_000,
           setupFiles: ['test/guest/helpers/setup.ts'],
         },

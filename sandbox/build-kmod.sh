@@ -3,8 +3,10 @@
 # so that modules for several kernels can coexist. Prints the .ko path.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=kernels.sh
+. "$top/sandbox/kernels.sh"
 kver=${1:?usage: build-kmod.sh <kernel release>}
-kdir=/lib/modules/$kver/build
+kdir=$(sandbox_modules_root "$kver")/lib/modules/$kver/build
 if [ ! -e "$kdir/Makefile" ]; then
 	echo "sandbox: no kernel headers for $kver at $kdir (install linux-headers-$kver; 'make deps' does)" >&2
 	exit 1

@@ -6,14 +6,17 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+# shellcheck source=kernels.sh
+. "$here/kernels.sh"
 kver=${1:?usage: initramfs.sh <kernel release>}
+modroot=$(sandbox_modules_root "$kver")
 busybox=$(command -v busybox || true)
 if [ -z "$busybox" ] || [[ "$(ldd "$busybox" 2>&1 || true)" != *"not a dynamic"* ]]; then
 	echo "sandbox: a static busybox is needed (apt-get install busybox-static; 'make deps' does)" >&2
 	exit 1
 fi
-if [ ! -d "/lib/modules/$kver" ]; then
-	echo "sandbox: no modules for $kver in /lib/modules (install linux-image-$kver)" >&2
+if [ ! -d "$modroot/lib/modules/$kver" ]; then
+	echo "sandbox: no modules for $kver in $modroot/lib/modules (install linux-image-$kver)" >&2
 	exit 1
 fi
 
@@ -28,6 +31,7 @@ fi
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,host,results,mnt,lib/modules}
+touch "$stage/lib/modules/load-order"
 cp "$busybox" "$stage/bin/busybox"
 cp "$here/init" "$stage/init"
 chmod 755 "$stage/init"
@@ -39,12 +43,12 @@ add_module() {
 	local name=$1 dep path
 	[ -n "${seen[$name]:-}" ] && return 0
 	seen[$name]=1
-	path=$(modinfo -k "$kver" -n "$name" 2>/dev/null) || {
+	path=$(modinfo -b "$modroot" -k "$kver" -n "$name" 2>/dev/null) || {
 		echo "sandbox: module $name not found for $kver" >&2
 		exit 1
 	}
 	[ "$path" = "(builtin)" ] && return 0
-	for dep in $(modinfo -k "$kver" -F depends "$name" | tr ',' ' '); do
+	for dep in $(modinfo -b "$modroot" -k "$kver" -F depends "$name" | tr ',' ' '); do
 		add_module "$dep"
 	done
 	order+=("$path")

@@ -1,13 +1,27 @@
-# kernels.sh - resolve a kernel name (6.1, 6.12, or a full release) to an
-# installed Debian kernel release; sourced by the sandbox scripts.
+# kernels.sh - resolve a kernel name (6.1, 6.12, debug, or a full release) to
+# a kernel release, and find its image and modules: Debian's installed
+# kernels in /boot and /lib/modules, or the debug kernel that
+# scripts/debug-kernel.sh builds in build/debug-kernel/. Sourced by the
+# sandbox scripts.
+
+sandbox_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+sandbox_debug_dir=$sandbox_top/build/debug-kernel
 
 # Prints the newest installed release matching $1, or fails with a hint.
 sandbox_resolve_kernel() {
 	local want=$1 kver
 	case "$want" in
 	"" | default) want=6.1 ;;
+	debug)
+		if [ ! -s "$sandbox_debug_dir/release" ]; then
+			echo "sandbox: the debug kernel is not built; run 'make debug-kernel'" >&2
+			return 1
+		fi
+		cat "$sandbox_debug_dir/release"
+		return 0
+		;;
 	esac
-	if [ -e "/boot/vmlinuz-$want" ]; then
+	if [ -e "/boot/vmlinuz-$want" ] || [ "$want" = "$(cat "$sandbox_debug_dir/release" 2>/dev/null)" ]; then
 		echo "$want"
 		return 0
 	fi
@@ -19,6 +33,29 @@ sandbox_resolve_kernel() {
 		return 1
 	fi
 	echo "$kver"
+}
+
+# True when $1 is the release of the debug kernel built in build/debug-kernel.
+sandbox_is_debug_kernel() {
+	[ "$1" = "$(cat "$sandbox_debug_dir/release" 2>/dev/null)" ] && [ ! -e "/boot/vmlinuz-$1" ]
+}
+
+# The bootable image of release $1.
+sandbox_kernel_image() {
+	if sandbox_is_debug_kernel "$1"; then
+		echo "$sandbox_debug_dir/bzImage"
+	else
+		echo "/boot/vmlinuz-$1"
+	fi
+}
+
+# The root under which lib/modules/$1 lives ("/" for installed kernels).
+sandbox_modules_root() {
+	if sandbox_is_debug_kernel "$1"; then
+		echo "$sandbox_debug_dir/modules"
+	else
+		echo /
+	fi
 }
 
 # The releases `make test` covers: one per Debian kernel series we support.

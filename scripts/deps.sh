@@ -5,6 +5,7 @@
 # toolchains, and the npm packages (npm ci).
 #   scripts/deps.sh         everything (make deps)
 #   scripts/deps.sh build   only what building the module needs
+#   scripts/deps.sh debug-kernel   what building the sandbox debug kernel needs
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-all}
@@ -51,6 +52,12 @@ pick_612() {
 		apt-cache show "linux-image-$v" >/dev/null 2>&1 && echo "$v"
 	done | tail -n 1
 }
+
+if [ "$what" = debug-kernel ]; then
+	# shellcheck disable=SC2046
+	apt_install $(missing $build_pkgs linux-source-6.1 bc bison flex libelf-dev libssl-dev)
+	exit 0
+fi
 
 if [ "$what" = build ]; then
 	# shellcheck disable=SC2046

@@ -1,0 +1,14 @@
+// mode.ts - how long and how hard the torture suite runs: the short form
+// inside `make test` (TORTURE=short, the default) or the full form of
+// `make torture` (TORTURE=full). Tests take their sizes from here so both
+// forms run the same code.
+
+export const tortureMode: 'short' | 'full' = process.env.TORTURE === 'full' ? 'full' : 'short';
+
+/** `short` in the shortened form, `full` in the full form. */
+export function scaled<T>(short: T, full: T): T {
+  return tortureMode === 'full' ? full : short;
+}
+
+/** The seed for randomised scenarios: TORTURE_SEED, or a fixed default so runs reproduce. */
+export const tortureSeed = Number(process.env.TORTURE_SEED ?? 0x5eed) >>> 0;
