@@ -12,9 +12,14 @@
 #   make test                        unit tests + guest tests on Debian 6.1 and 6.12 kernels
 #   make shell [KERNEL=6.12]         interactive shell in a sandbox guest with the module loaded
 #   make demo                        the end-to-end demo (see README)
+#   make torture [KERNEL=6.1|6.12|debug] [TORTURE=short] [TORTURE_SEED=n]
+#                                    full torture suite (default: 6.1 and 6.12)
+#   make debug-kernel                build the KASAN/lockdep/kmemleak sandbox kernel
 
 KERNELRELEASE ?= $(shell uname -r)
 KERNEL ?= 6.1
+# `make torture` runs on both test kernels unless KERNEL is given.
+TORTURE_KERNELS = $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL))
 PARAMS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -26,7 +31,7 @@ KBUILD_SIGN_KEY ?= $(wildcard /var/lib/dkms/mok.key)
 KBUILD_SIGN_CERT ?= $(wildcard /var/lib/dkms/mok.pub)
 CLI_DIR = $(DESTDIR)$(PREFIX)/lib/v4l2loopback
 
-.PHONY: all modules clean install install-utils install-udev dkms-add dkms-install dkms-uninstall sign deps deps-build test shell demo
+.PHONY: torture debug-kernel all modules clean install install-utils install-udev dkms-add dkms-install dkms-uninstall sign deps deps-build test shell demo
 
 all modules: deps-build
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE)
@@ -69,7 +74,7 @@ sign: all
 
 clean:
 	$(MAKE) -C kmod clean
-	rm -rf out build dist
+	rm -rf build dist $(filter-out out/debug-kernel,$(wildcard out/*))
 
 test: deps
 	@scripts/test.sh
@@ -79,6 +84,13 @@ shell: deps
 
 demo: deps
 	@scripts/demo.sh
+
+torture: deps
+	@scripts/torture.sh $(TORTURE_KERNELS)
+
+# Cached in out/debug-kernel/ (kept by `make clean`; delete it to rebuild).
+debug-kernel:
+	@scripts/debug-kernel.sh
 
 # Conversion benchmark on the host: our addon vs ffmpeg's swscale (bench/conversions.mjs).
 .PHONY: bench-convert

@@ -1,11 +1,11 @@
 # kernels.sh - resolve a kernel name (6.1, 6.12, debug, or a full release) to
 # a kernel release, and find its image and modules: Debian's installed
 # kernels in /boot and /lib/modules, or the debug kernel that
-# scripts/debug-kernel.sh builds in build/debug-kernel/. Sourced by the
+# scripts/debug-kernel.sh builds in out/debug-kernel/. Sourced by the
 # sandbox scripts.
 
 sandbox_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-sandbox_debug_dir=$sandbox_top/build/debug-kernel
+sandbox_debug_dir=$sandbox_top/out/debug-kernel
 
 # Prints the newest installed release matching $1, or fails with a hint.
 sandbox_resolve_kernel() {
@@ -35,7 +35,7 @@ sandbox_resolve_kernel() {
 	echo "$kver"
 }
 
-# True when $1 is the release of the debug kernel built in build/debug-kernel.
+# True when $1 is the release of the debug kernel built in out/debug-kernel.
 sandbox_is_debug_kernel() {
 	[ "$1" = "$(cat "$sandbox_debug_dir/release" 2>/dev/null)" ] && [ ! -e "/boot/vmlinuz-$1" ]
 }

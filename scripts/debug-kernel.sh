@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# debug-kernel.sh - builds (once, cached in build/debug-kernel/) a Linux 6.1
+# debug-kernel.sh - builds (once, cached in out/debug-kernel/) a Linux 6.1
 # kernel from Debian's linux-source-6.1 with KASAN, lockdep, kmemleak and
 # the atomic-sleep checker, configured from sandbox/debug-kernel.config, so
 # the sandbox can boot it with `--kernel debug` (make torture KERNEL=debug).
 # Prints the kernel release. Rebuilds only when the config or source change.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-base=$top/build/debug-kernel
+base=$top/out/debug-kernel
 tarball=/usr/src/linux-source-6.1.tar.xz
 fragment=$top/sandbox/debug-kernel.config
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - the whole test run behind `make test`: host unit and install
 # tests, then the guest suite (vitest against the real module,
-# v4l2-compliance, real clients) in a QEMU guest per Debian kernel.
+# v4l2-compliance, real clients) and the short torture suite in QEMU guests
+# per Debian kernel.
 # Ends with the line "N passed, N failed, N skipped".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,13 +30,20 @@ echo "== build (tsc, guest test programs)"
 npm run --silent build || echo "build failed" >&2
 make -s -C test/guest/progs || echo "building test/guest/progs failed" >&2
 
-for k in $kernels; do
-	dir=$out/guest-$k
+# One guest boot per kernel and suite: the guest suite, then the short form
+# of the torture suite (its own boot, so its kernel log is judged alone).
+guest_suite() {
+	local name=$1 k=$2 project=$3 dir=$out/$1-$2
+	shift 3
 	mkdir -p "$dir"
-	echo "== guest tests on kernel $k"
-	sandbox/run --kernel "$k" --timeout "$guest_timeout" --results "$dir" -- \
-		"${vitest[@]}" --configLoader runner --project guest --reporter=default --reporter=json --outputFile.json="$dir/vitest.json"
+	echo "== $name tests on kernel $k"
+	sandbox/run --kernel "$k" --timeout "$guest_timeout" --results "$dir" "$@" -- \
+		"${vitest[@]}" --configLoader runner --project "$project" --reporter=default --reporter=json --outputFile.json="$dir/vitest.json"
 	echo $? >"$dir/suite.rc"
+}
+for k in $kernels; do
+	guest_suite guest "$k" guest
+	guest_suite torture "$k" torture --env TORTURE=short
 done
 
 node scripts/summarize-tests.mjs "$out"
