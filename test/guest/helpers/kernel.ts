@@ -105,7 +105,7 @@ export async function loadModule(params: Record<string, string | number | boolea
 
 /** The kernel log lines that signal a splat (warning, bug, oops, allocation failure...). */
 export const splatPattern =
-  /WARNING:|BUG:|kernel BUG|Oops|Call Trace|general protection fault|allocation failure|vmalloc error|blocked for more than|Kernel panic|UBSAN|KASAN|kmemleak|possible (circular|recursive) locking|INFO: task/;
+  /WARNING:|BUG:|kernel BUG|Oops|Call Trace|general protection fault|allocation failure|vmalloc error|blocked for more than|Kernel panic|UBSAN|KASAN|suspected memory leak|unreferenced object|possible (circular|recursive) locking|INFO: task/;
 
 /** Writes a marker into the kernel log; kernelLogSince(marker) returns what follows it. */
 export async function markKernelLog(tag: string): Promise<string> {
