@@ -40,7 +40,11 @@ int v4l2l_queue_setup_common(struct v4l2l_fh *fh, struct vb2_queue *vq,
 		*nbuffers = dev->max_buffers - existing;
 	}
 	avail = dev->mem_limit - min(dev->mem_used, dev->mem_limit);
-	fit = avail / PAGE_ALIGN(size);
+	/*
+	 * CREATE_BUFS may ask for up to U32_MAX bytes: align in size_t, an
+	 * unsigned int would wrap to 0 (division by zero).
+	 */
+	fit = avail / PAGE_ALIGN((size_t)size);
 	if (fit < *nbuffers) {
 		dprintk(dev, 1, "memory budget: %zu of %u buffers of %u bytes fit\n",
 			fit, *nbuffers, size);

@@ -51,6 +51,8 @@ describe('bad input', () => {
     // 32 buffers of 256 MiB: the memory budget cuts the count, no vmalloc splat
     expect([0, 12]).toContain(k('reqbufs_huge').errno);
     expect(Number(k('reqbufs_huge').count)).toBeLessThan(32);
+    // a CREATE_BUFS size that wraps to 0 when page-aligned in 32 bits
+    expect(k('create_bufs_u32_max').errno).toBe(12);
     expect(k('video_unknown_ioctl').errno).toBe(ENOTTY);
     expect(k('remove_busy').errno).toBe(EBUSY);
     expect(k('remove').errno).toBe(0);

@@ -68,6 +68,7 @@ static void video_cases(int nr)
 	struct v4l2_format f;
 	struct v4l2_streamparm p;
 	struct v4l2_requestbuffers rb;
+	struct v4l2_create_buffers cb;
 	int fd, err;
 
 	snprintf(path, sizeof(path), "/dev/video%d", nr);
@@ -129,6 +130,16 @@ static void video_cases(int nr)
 	    f.fmt.pix.sizeimage);
 	rb.count = 0;
 	xioctl(fd, VIDIOC_REQBUFS, &rb);
+
+	/* a size that wraps to 0 when page-aligned in 32 bits */
+	memset(&cb, 0, sizeof(cb));
+	cb.count = 1;
+	cb.memory = V4L2_MEMORY_MMAP;
+	cb.format.type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	xioctl(fd, VIDIOC_G_FMT, &cb.format);
+	cb.format.fmt.pix.sizeimage = 0xfffffffe;
+	err = xioctl(fd, VIDIOC_CREATE_BUFS, &cb);
+	out("create_bufs_u32_max", err, "\"count\":%u", cb.count);
 
 	err = xioctl(fd, _IOWR('V', 250, struct v4l2_format), &f);
 	out("video_unknown_ioctl", err, NULL);
