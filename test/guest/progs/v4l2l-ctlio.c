@@ -8,6 +8,10 @@
  *
  * usage: v4l2l-ctlio [-c /dev/v4l2loopback] add [field=value...]
  *        v4l2l-ctlio [-c ...] remove NR | query NR | add-capture NR [CAPNR]
+ *        v4l2l-ctlio open-loop NR MS
+ * open-loop opens and closes /dev/videoNR for MS milliseconds, or until
+ * 200 opens in a row failed (racing a REMOVE or rmmod), and prints
+ * {"opens":N,"failures":N,"lastErrno":N}.
  * fields: output_nr capture_nr label min_width max_width min_height
  *         max_height max_buffers max_openers announce_all_caps
  */
@@ -17,13 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../../kmod/include/uapi/linux/v4l2loopback.h"
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: v4l2l-ctlio [-c CTL] add [field=value...] | remove NR | query NR | add-capture NR [CAPNR]\n");
+	fprintf(stderr, "usage: v4l2l-ctlio [-c CTL] add [field=value...] | remove NR | query NR | add-capture NR [CAPNR] | open-loop NR MS\n");
 	return 2;
 }
 
@@ -87,6 +92,39 @@ static void print_config(const struct v4l2_loopback_config *c)
 	       c->max_buffers, c->max_openers, c->announce_all_caps);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int open_loop(int nr, long ms)
+{
+	double end = now_ms() + ms;
+	long opens = 0, failures = 0, in_a_row = 0;
+	int last = 0, fd;
+	char path[32];
+
+	snprintf(path, sizeof(path), "/dev/video%d", nr);
+	while (now_ms() < end && in_a_row < 200) {
+		fd = open(path, O_RDWR | O_NONBLOCK);
+		if (fd < 0) {
+			failures++;
+			in_a_row++;
+			last = errno;
+			continue;
+		}
+		opens++;
+		in_a_row = 0;
+		close(fd);
+	}
+	printf("{\"opens\":%ld,\"failures\":%ld,\"lastErrno\":%d}\n", opens,
+	       failures, last);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *ctlpath = "/dev/v4l2loopback";
@@ -101,6 +139,8 @@ int main(int argc, char **argv)
 	if (i >= argc)
 		return usage();
 	cmd = argv[i++];
+	if (!strcmp(cmd, "open-loop") && i + 2 == argc)
+		return open_loop(atoi(argv[i]), atol(argv[i + 1]));
 	memset(&c, 0, sizeof(c));
 	c.output_nr = -1;
 	c.capture_nr = -1;

@@ -1,0 +1,183 @@
+// busy.test.ts - torture scenario 5: the control device's REMOVE (raw ioctl
+// and the CLI's delete) and `rmmod` are refused (EBUSY / "in use") while a
+// producer and a consumer stream, and also while only one of them is left;
+// after the last close both succeed and the nodes are gone. Then REMOVE and
+// rmmod race with a process that opens and closes the nodes in a loop: they
+// eventually succeed, the opener gets a clean error afterwards, and the
+// kernel log stays clean.
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ctl } from '../guest/helpers/cli.js';
+import { loadModule, moduleLoaded, run, unloadModule } from '../guest/helpers/kernel.js';
+import { background, prog, sleep, startProducer, sysfs, waitForProducer, waitForReaders } from '../guest/helpers/kmod.js';
+import { addDevice, ctlio, EBUSY, ENODEV, ENOENT, ENXIO } from './helpers/ctl.js';
+import { scaled } from './helpers/mode.js';
+
+const rounds = scaled(5, 40);
+
+async function rmmod(): Promise<{ code: number | null; stderr: string }> {
+  return run('rmmod', ['v4l2loopback'], { timeoutMs: 30_000 });
+}
+
+async function startConsumer(nr: number, read = false) {
+  const args = ['-d', `/dev/video${nr}`, '-n', '1000000', '-t', '600'];
+  if (read) args.push('-r');
+  return background(await prog('v4l2l-consumer'), args, 700_000);
+}
+
+async function waitForNoReaders(nr: number): Promise<void> {
+  for (const end = Date.now() + 20_000; Date.now() < end; await sleep(50)) {
+    if (sysfs(nr, 'readers') === '0') return;
+  }
+  throw new Error(`/dev/video${nr}: consumers still streaming`);
+}
+
+/** frames producers sent keep rising: the device still works while refusing removal */
+async function expectFramesRising(nr: number): Promise<void> {
+  const f0 = Number(sysfs(nr, 'frames'));
+  await sleep(1500);
+  expect(Number(sysfs(nr, 'frames'))).toBeGreaterThan(f0);
+}
+
+describe('REMOVE and rmmod while busy', () => {
+  afterAll(async () => {
+    if (!moduleLoaded()) await loadModule();
+  });
+
+  it('split device: refused while a producer and a consumer stream, and while either is left', async () => {
+    await loadModule({ devices: 0 });
+    const { out, cap } = await addDevice(['capture_nr=-2', 'label=busy split']);
+    const producer = await startProducer(out, { mmap: true, fps: 30 });
+    const consumer = await startConsumer(cap);
+    try {
+      await waitForProducer(out);
+      await waitForReaders(out, 1);
+      for (const nr of [out, cap]) expect((await ctlio(['remove', String(nr)])).errno, `REMOVE ${nr}`).toBe(EBUSY);
+      const rm = await rmmod();
+      expect(rm.code).not.toBe(0);
+      expect(rm.stderr).toMatch(/in use/i);
+      expect(moduleLoaded()).toBe(true);
+      // the CLI reports busy with its exit code 5
+      const del = await ctl(['delete', `/dev/video${out}`]);
+      expect(del.code, del.stderr).toBe(5);
+      // refusing changed nothing: frames flow, the consumer still streams
+      await expectFramesRising(out);
+      expect(sysfs(out, 'readers')).toBe('1');
+
+      // the consumer leaves: the producer still has the output open
+      const c = await consumer.stop();
+      expect(c.signal, c.stdout + c.stderr).toBe('SIGTERM');
+      await waitForNoReaders(out);
+      expect((await ctlio(['remove', String(cap)])).errno).toBe(EBUSY);
+      expect((await rmmod()).code).not.toBe(0);
+      await expectFramesRising(out);
+    } finally {
+      await consumer.stop();
+      await producer.stop();
+    }
+    expect((await ctlio(['remove', String(cap)])).errno).toBe(0);
+    expect(existsSync(`/dev/video${out}`)).toBe(false);
+    expect(existsSync(`/dev/video${cap}`)).toBe(false);
+    expect((await ctlio(['remove', String(out)])).errno).toBe(ENODEV);
+    await unloadModule();
+    expect(moduleLoaded()).toBe(false);
+  });
+
+  it('split device: a consumer alone (no producer ever) keeps it busy', async () => {
+    await loadModule({ devices: 0 });
+    const { out, cap } = await addDevice(['capture_nr=-2']);
+    const consumer = await startConsumer(cap);
+    try {
+      await waitForReaders(out, 1);
+      expect((await ctlio(['remove', String(out)])).errno).toBe(EBUSY);
+      expect((await rmmod()).code).not.toBe(0);
+    } finally {
+      await consumer.stop();
+    }
+    expect((await ctlio(['remove', String(out)])).errno).toBe(0);
+    await unloadModule();
+    expect(moduleLoaded()).toBe(false);
+  });
+
+  it('combined node: refused while a write() producer and a read() consumer stream; rmmod then removes it', async () => {
+    await loadModule({ devices: 1, exclusive_caps: 1 });
+    const producer = await startProducer(0, { fps: 30 });
+    let consumer: Awaited<ReturnType<typeof startConsumer>> | undefined;
+    try {
+      await waitForProducer(0);
+      consumer = await startConsumer(0, true);
+      await waitForReaders(0, 1);
+      expect((await ctlio(['remove', '0'])).errno).toBe(EBUSY);
+      const rm = await rmmod();
+      expect(rm.code).not.toBe(0);
+      expect(rm.stderr).toMatch(/in use/i);
+      await expectFramesRising(0);
+      await producer.stop();
+      // the read() consumer alone still holds the node
+      expect((await ctlio(['remove', '0'])).errno).toBe(EBUSY);
+      expect((await rmmod()).code).not.toBe(0);
+    } finally {
+      await consumer?.stop();
+      await producer.stop();
+    }
+    // rmmod with the device still there removes it
+    const rm = await rmmod();
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(moduleLoaded()).toBe(false);
+    expect(existsSync('/dev/video0')).toBe(false);
+  });
+
+  it(`REMOVE racing with a process that opens and closes the nodes (${rounds} rounds)`, async () => {
+    await loadModule({ devices: 0 });
+    const ctlioBin = await prog('v4l2l-ctlio');
+    for (let round = 0; round < rounds; round++) {
+      const { out, cap } = await addDevice([round % 2 ? 'capture_nr=-2' : 'capture_nr=-1']);
+      const openers = [out, cap].map((nr) => background(ctlioBin, ['open-loop', String(nr), '20000'], 60_000));
+      await sleep(100 + ((round * 37) % 200));
+      const errnos: number[] = [];
+      for (;;) {
+        const r = await ctlio(['remove', String(round % 3 ? out : cap)]);
+        errnos.push(r.errno);
+        if (r.errno !== EBUSY) break;
+      }
+      expect(errnos.at(-1), `REMOVE results ${errnos.join(',')}`).toBe(0);
+      for (const o of openers) {
+        const r = await o.done;
+        expect(r.code, r.stderr).toBe(0);
+        const rep = JSON.parse(r.stdout) as { opens: number; failures: number; lastErrno: number };
+        // it opened before the REMOVE and got a clean error after it
+        expect(rep.opens, r.stdout).toBeGreaterThan(0);
+        expect(rep.failures, r.stdout).toBeGreaterThan(0);
+        expect([ENOENT, ENODEV, ENXIO]).toContain(rep.lastErrno);
+      }
+      expect(existsSync(`/dev/video${out}`)).toBe(false);
+    }
+    await unloadModule();
+    expect(moduleLoaded()).toBe(false);
+  });
+
+  it(`rmmod racing with processes that open and close the nodes (${rounds} rounds)`, async () => {
+    const ctlioBin = await prog('v4l2l-ctlio');
+    for (let round = 0; round < rounds; round++) {
+      await loadModule({ devices: 3, capture_nr: '-1,-2,-1' });
+      const openers = [0, 1, 2, 3].map((nr) => background(ctlioBin, ['open-loop', String(nr), '20000'], 60_000));
+      await sleep(200 + ((round * 53) % 300));
+      let refused = 0;
+      for (;;) {
+        const r = await rmmod();
+        if (r.code === 0) break;
+        expect(r.stderr).toMatch(/in use/i);
+        refused++;
+        expect(refused, 'rmmod never got through').toBeLessThan(1000);
+      }
+      expect(moduleLoaded()).toBe(false);
+      for (const o of openers) {
+        const r = await o.done;
+        expect(r.code, r.stderr).toBe(0);
+        const rep = JSON.parse(r.stdout) as { opens: number; failures: number; lastErrno: number };
+        expect(rep.failures, r.stdout).toBeGreaterThan(0);
+        expect([ENOENT, ENODEV, ENXIO]).toContain(rep.lastErrno);
+      }
+    }
+  });
+});
