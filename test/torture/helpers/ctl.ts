@@ -30,6 +30,9 @@ export interface CtlResult {
 
 export interface AsUser {
   uid: number;
+  /** primary group; the uid's number by default */
+  gid?: number;
+  /** supplementary groups */
   groups: readonly number[];
 }
 
@@ -41,7 +44,7 @@ export async function ctlio(args: readonly string[], as?: AsUser): Promise<CtlRe
         '--reuid',
         String(as.uid),
         '--regid',
-        String(as.uid),
+        String(as.gid ?? as.uid),
         ...(as.groups.length ? ['--groups', as.groups.join(',')] : ['--clear-groups']),
         bin,
         ...args,
