@@ -26,6 +26,7 @@ interface FuzzReport {
   added: number;
   removed: number;
   leftover: number;
+  oddErrnos: { op: string; cmd: string; errno: number; count: number }[];
   error?: string;
 }
 
@@ -99,6 +100,8 @@ describe('ioctl fuzzer', () => {
     // it really exercised the driver: many calls, successes and the usual errors
     expect(report.error).toBeUndefined();
     expect(report.leftover).toBe(0);
+    // kernel-internal errnos (ENOIOCTLCMD, ERESTARTSYS...) never reach userspace
+    expect(report.oddErrnos).toEqual([]);
     expect(report.calls).toBeGreaterThan(scaled(5_000, 30_000));
     expect(report.ok).toBeGreaterThan(report.calls / 20);
     for (const e of ['EINVAL', 'EFAULT', 'ENOTTY', 'EBUSY']) expect(report.errnos[e] ?? 0, e).toBeGreaterThan(0);
