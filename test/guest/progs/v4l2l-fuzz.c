@@ -14,7 +14,9 @@
  *    fourccs, bytesused, control ids and values...);
  *  - whole streaming sequences (S_FMT, REQBUFS, mmap, QBUF, STREAMON,
  *    write, DQBUF) so the deep paths run, then open/close, mmap/munmap,
- *    touching mapped pages, read/write/poll/epoll, EXPBUF and DMABUF import.
+ *    touching mapped pages, read/write/poll/epoll, EXPBUF and DMABUF import;
+ *  - sysfs reads and writes of the nodes' attributes, and one more thread
+ *    reading every attribute in a loop while devices come and go.
  *
  * Devices the fuzzer adds through the control device are tracked (at most
  * 8 live); only those are removed (REMOVE never gets another number below
@@ -74,7 +76,8 @@
 	X(UNSUBSCRIBE_EVENT) X(DQEVENT) X(G_SELECTION) X(S_SELECTION)        \
 	X(G_PRIORITY) X(S_PRIORITY) X(LOG_STATUS) X(CTL_VERSION) X(CTL_ADD)  \
 	X(CTL_REMOVE) X(CTL_QUERY) X(CTL_ADD_CAPTURE) X(OPEN) X(CLOSE)       \
-	X(MMAP) X(MUNMAP) X(READ) X(WRITE) X(POLL) X(EPOLL) X(DMABUF_MMAP)
+	X(MMAP) X(MUNMAP) X(READ) X(WRITE) X(POLL) X(EPOLL) X(DMABUF_MMAP) \
+	X(SYSFS_READ) X(SYSFS_WRITE)
 
 #define OP_ENUM(n) OP_##n,
 #define OP_NAME(n) #n,
@@ -1444,6 +1447,103 @@ static void ctl_op(struct thr *t)
 	}
 }
 
+/* ---- sysfs ---- */
+
+static const char *const attrs[] = {
+	"format", "buffers", "max_openers", "state", "readers", "frames",
+	"name", "dev", "index",
+};
+
+#define SYSFS_NODES 32
+
+static int read_attr(int nr, const char *attr)
+{
+	char path[80], buf[256];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/class/video4linux/video%d/%s", nr,
+		 attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n;
+}
+
+/*
+ * Reads a random attribute of a random node (also of nodes that are being
+ * added or removed right now), or writes the frame rate or max_openers:
+ * valid and invalid values, but never a max_openers below the default.
+ */
+static void sysfs_op(struct thr *t)
+{
+	static const char *const rates[] = {
+		"@30", "@0", "@1000000", "@30/1001", "@1/0", "@", "30",
+		"@4294967295/4294967295", "@-1", "garbage", "@15\n", "",
+	};
+	char path[80];
+	const char *val;
+	char num[24];
+	int fd, nr = rnd(t, SYSFS_NODES);
+
+	if (chance(t, 85)) {
+		t->op = OP_SYSFS_READ;
+		check(t, read_attr(nr, attrs[rnd(t, 9)]) >= 0);
+		return;
+	}
+	t->op = OP_SYSFS_WRITE;
+	if (chance(t, 60)) {
+		snprintf(path, sizeof(path),
+			 "/sys/class/video4linux/video%d/format", nr);
+		val = rates[rnd(t, sizeof(rates) / sizeof(rates[0]))];
+	} else {
+		snprintf(path, sizeof(path),
+			 "/sys/class/video4linux/video%d/max_openers", nr);
+		switch (rnd(t, 4)) {
+		case 0:
+			val = "0";
+			break;
+		case 1:
+			val = "-5";
+			break;
+		case 2:
+			val = "x";
+			break;
+		default:
+			snprintf(num, sizeof(num), "%u", 256 + rnd(t, 1000));
+			val = num;
+			break;
+		}
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	check(t, write(fd, val, strlen(val)) >= 0);
+	close(fd);
+}
+
+/*
+ * The sysfs reader thread: reads every attribute of the first nodes in a
+ * tight loop, so that reads race with nodes being registered (the fuzz
+ * threads add devices) and unregistered.
+ */
+static long sysfs_reads;
+
+static void *sysfs_main(void *arg)
+{
+	int nr, a;
+
+	(void)arg;
+	while (now() < deadline) {
+		for (nr = 0; nr < SYSFS_NODES; nr++)
+			for (a = 0; a < 6; a++)
+				if (read_attr(nr, attrs[a]) >= 0)
+					sysfs_reads++;
+	}
+	return NULL;
+}
+
 /* ---- file operations ---- */
 
 static void *rw_buffer(struct thr *t, size_t *len)
@@ -1493,7 +1593,7 @@ static void file_op(struct thr *t)
 	size_t len;
 	void *buf;
 
-	switch (rnd(t, 12)) {
+	switch (rnd(t, 13)) {
 	case 0:
 		open_fd(t);
 		break;
@@ -1585,6 +1685,9 @@ static void file_op(struct thr *t)
 	}
 	case 10:
 		do_dmabuf_mmap(t);
+		break;
+	case 11:
+		sysfs_op(t);
 		break;
 	default:
 		fd = video_fd(t);
@@ -1772,9 +1875,9 @@ static void print_report(double elapsed, const char *error)
 	printf("},\"streamCycles\":%ld,\"framesWritten\":%ld,"
 	       "\"dqbufs\":%ld,\"touches\":%ld,\"added\":%ld,"
 	       "\"addedByRawIoctl\":%ld,\"removed\":%ld,\"removeBusy\":%ld,"
-	       "\"leftover\":%d",
+	       "\"leftover\":%d,\"sysfsReads\":%ld",
 	       stream_cycles, frames_written, frames_dqbuf, touches, n_added,
-	       n_untracked_add, n_removed, n_remove_busy, nadded);
+	       n_untracked_add, n_removed, n_remove_busy, nadded, sysfs_reads);
 	printf(",\"oddErrnos\":[");
 	for (i = 0; i < nodd; i++)
 		printf("%s{\"op\":\"%s\",\"cmd\":\"0x%lx\",\"errno\":%d,\"count\":%ld}",
@@ -1790,6 +1893,7 @@ static void print_report(double elapsed, const char *error)
 int main(int argc, char **argv)
 {
 	double start, grace_end;
+	pthread_t sysfs_tid;
 	int opt, i, fd, tries, stuck;
 
 	while ((opt = getopt(argc, argv, "s:t:j:c:")) != -1) {
@@ -1847,6 +1951,11 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (pthread_create(&sysfs_tid, NULL, sysfs_main, NULL)) {
+		perror("pthread_create");
+		return 1;
+	}
+
 	/* watchdog: every thread must finish soon after the deadline */
 	grace_end = deadline + 30;
 	for (;;) {
@@ -1868,6 +1977,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < nthreads; i++)
 		pthread_join(threads[i].tid, NULL);
+	pthread_join(sysfs_tid, NULL);
 
 	/* remove every device this run added (all fds are closed now) */
 	fd = open(ctl_path, O_RDWR | O_CLOEXEC);
