@@ -1,5 +1,8 @@
 // stream.cc - buffer queues: REQBUFS, QUERYBUF, QBUF, DQBUF (non-blocking:
 // null on EAGAIN), and STREAMON/STREAMOFF, which can sleep, so are async.
+// qbufIndex/dqbufIndex are the producer's per-frame pair: they pass and
+// return buffer indices only (no result object to build), and qbufIndex
+// can take back a returned buffer in the same call.
 #include "common.h"
 
 #include <linux/videodev2.h>
@@ -83,6 +86,47 @@ Napi::Value Dqbuf(const Napi::CallbackInfo& info) {
   return BufferTo(info.Env(), b);
 }
 
+// Non-blocking DQBUF of an MMAP buffer: its index, or -1 (EAGAIN) with errno set.
+int DequeueIndex(int fd, uint32_t type) {
+  v4l2_buffer b;
+  std::memset(&b, 0, sizeof(b));
+  b.type = type;
+  b.memory = V4L2_MEMORY_MMAP;
+  if (Xioctl(fd, VIDIOC_DQBUF, &b) == -1) return -1;
+  return static_cast<int>(b.index);
+}
+
+// qbufIndex(fd, type, index, bytesused, reclaim) -> index of a buffer the
+// driver handed back, or -1. QBUF of MMAP buffer `index` (field NONE, no
+// timestamp); with `reclaim` (only while streaming) one non-blocking DQBUF
+// follows. Its failures are not thrown (the frame is queued either way):
+// the next dqbufIndex() meets them again.
+Napi::Value QbufIndex(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  uint32_t type = ArgU32(info, 1, "type");
+  v4l2_buffer b;
+  std::memset(&b, 0, sizeof(b));
+  b.type = type;
+  b.index = ArgU32(info, 2, "index");
+  b.memory = V4L2_MEMORY_MMAP;
+  b.field = V4L2_FIELD_NONE;
+  b.bytesused = ArgU32(info, 3, "bytesused");
+  bool reclaim = ArgBool(info, 4, "reclaim");
+  V4L2L_IOCTL_OR_THROW(env, fd, VIDIOC_QBUF, &b);
+  return Napi::Number::New(env, reclaim ? DequeueIndex(fd, type) : -1);
+}
+
+// dqbufIndex(fd, type) -> index of a dequeued MMAP buffer, or -1 when none
+// is ready (fd is O_NONBLOCK)
+Napi::Value DqbufIndex(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  int index = DequeueIndex(fd, ArgU32(info, 1, "type"));
+  if (index < 0 && errno != EAGAIN) throw ErrnoError(env, errno, "ioctl", "VIDIOC_DQBUF");
+  return Napi::Number::New(env, index);
+}
+
 Napi::Value StreamCall(const Napi::CallbackInfo& info, bool on) {
   int fd = ArgFd(info, 0);
   int type = static_cast<int>(ArgU32(info, 1, "type"));
@@ -105,6 +149,8 @@ void InitStream(Napi::Env env, Napi::Object exports) {
   exports.Set("querybuf", Napi::Function::New(env, Querybuf, "querybuf"));
   exports.Set("qbuf", Napi::Function::New(env, Qbuf, "qbuf"));
   exports.Set("dqbuf", Napi::Function::New(env, Dqbuf, "dqbuf"));
+  exports.Set("qbufIndex", Napi::Function::New(env, QbufIndex, "qbufIndex"));
+  exports.Set("dqbufIndex", Napi::Function::New(env, DqbufIndex, "dqbufIndex"));
   exports.Set("streamOn", Napi::Function::New(env, StreamOn, "streamOn"));
   exports.Set("streamOff", Napi::Function::New(env, StreamOff, "streamOff"));
 }

@@ -151,6 +151,15 @@ export interface NativeBinding {
   querybuf(fd: number, type: number, index: number): NativeBuffer;
   qbuf(fd: number, type: number, index: number, bytesused?: number, timestampUs?: number): NativeBuffer;
   dqbuf(fd: number, type: number): NativeBuffer | null;
+  /**
+   * The producer's per-frame QBUF of MMAP buffer `index`: no result object.
+   * With `reclaim` (only while streaming) a non-blocking DQBUF follows in the
+   * same call: the index of the buffer it took back, else -1 (its errors are
+   * left for the next dqbufIndex()).
+   */
+  qbufIndex(fd: number, type: number, index: number, bytesused: number, reclaim: boolean): number;
+  /** Non-blocking DQBUF of an MMAP buffer: its index, or -1 when none is ready. */
+  dqbufIndex(fd: number, type: number): number;
   streamOn(fd: number, type: number): Promise<number>;
   streamOff(fd: number, type: number): Promise<number>;
 

@@ -3,8 +3,8 @@
 // library's formats (converted to the device's native format), pace them
 // with nextFrame(), or fill device buffers in place with acquire()/publish().
 import { type AddOptions, add, list, type LoopbackDevice, query, remove } from './ctl.js';
-import { CodedError, closedError } from './errors.js';
-import { call, callAsync, closeDevice, openDevice } from './fd.js';
+import { CodedError, closedError, toV4l2Error } from './errors.js';
+import { call, callAsync, closeDevice, deviceHint, openDevice } from './fd.js';
 import {
   defaultNativeFormat,
   evenSizeRule,
@@ -17,7 +17,7 @@ import {
   type PixelFormat,
 } from './formats.js';
 import { native, type NativeBinding } from './native.js';
-import { type IoMethod, type OutputBuffer, OutputStream } from './output.js';
+import { type IoMethod, type OutputBuffer, OutputStream, RESOLVED } from './output.js';
 import { FpsCounter, Pacer } from './pacing.js';
 import { checkDeviceRef, type DeviceRef } from './resolve.js';
 import { checkBoolean, checkNumber, checkOneOf, checkOptions, checkPositiveInteger, checkString, invalidParameter, isPlainObject } from './validate.js';
@@ -63,11 +63,16 @@ export class VirtualCamera {
   readonly #counter = new FpsCounter();
   readonly #frameBytes: number;
   readonly #created: boolean;
+  /** send()'s frames are in the device format already: copied, not converted. */
+  readonly #sameLayout: boolean;
+  readonly #srcFourcc: number;
   #scratch: Buffer | undefined;
   #acquired: OutputBuffer | undefined;
   #framesSent = 0;
   #closed = false;
-  #sending: Promise<void> = Promise.resolve();
+  /** The last send() that had to wait, and how many are still unsettled. */
+  #sending: Promise<void> = RESOLVED;
+  #pending = 0;
 
   private constructor(init: {
     b: NativeBinding;
@@ -91,6 +96,8 @@ export class VirtualCamera {
     this.#pacer = new Pacer(init.fps);
     this.#frameBytes = frameSize(init.format, init.width, init.height);
     this.#created = init.created;
+    this.#srcFourcc = fourcc(FORMAT_FOURCC[init.format]);
+    this.#sameLayout = FORMAT_FOURCC[init.format] === this.nativeFourcc && init.out.format.sizeimage === this.#frameBytes;
   }
 
   /** Opens (or creates) a loopback device and sets its format. */
@@ -176,7 +183,9 @@ export class VirtualCamera {
   /**
    * Sends one frame: a Uint8Array (or Buffer) of exactly frameBytes in
    * `format`. Checks are synchronous (TypeError/RangeError); the returned
-   * promise settles when the frame is queued on the device.
+   * promise settles when the frame is queued on the device. When no earlier
+   * send() is still waiting and the device has a free buffer, the frame is
+   * queued before send() returns (an already settled promise).
    */
   send(frame: Uint8Array): Promise<void> {
     this.#check();
@@ -187,68 +196,131 @@ export class VirtualCamera {
       );
     }
     if (this.#acquired) throw new CodedError('ERR_BUFFER_ACQUIRED', 'publish() the acquired buffer before send()');
-    const p = this.#sending.then(() => this.#send(frame));
-    this.#sending = p.catch(() => undefined);
+    if (this.#pending > 0) return this.#later(() => this.#send(frame));
+    const out = this.#out;
+    try {
+      if (out.io === 'mmap') {
+        const buf = out.streaming ? out.tryAcquire() : undefined;
+        if (!buf) return this.#later(() => this.#send(frame));
+        this.#fill(frame, buf);
+        out.queue(buf);
+      } else {
+        const data = this.#sameLayout ? frame : this.#convertToScratch(frame);
+        if (!out.tryWrite(data)) return this.#later(() => this.#write(data));
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.#sent();
+    return RESOLVED;
+  }
+
+  /** Runs `job` after every earlier send() that had to wait (calls stay in order). */
+  #later(job: () => Promise<void>): Promise<void> {
+    this.#pending++;
+    const p = this.#sending.then(job);
+    const settled = (): void => {
+      this.#pending--;
+    };
+    this.#sending = p.then(settled, settled);
     return p;
   }
 
-  #sameLayout(): boolean {
-    const f = this.#out.format;
-    return FORMAT_FOURCC[this.format] === this.nativeFourcc && f.sizeimage === this.#frameBytes;
+  #sent(): void {
+    this.#framesSent++;
+    this.#counter.tick();
   }
 
   #convertInto(frame: Uint8Array, dst: Uint8Array): void {
     const f = this.#out.format;
-    call(this.device, () =>
-      this.#b.convert(frame, fourcc(FORMAT_FOURCC[this.format]), 0, dst, f.pixelformat, f.bytesperline, this.width, this.height),
-    );
+    try {
+      this.#b.convert(frame, this.#srcFourcc, 0, dst, f.pixelformat, f.bytesperline, this.width, this.height);
+    } catch (err) {
+      throw toV4l2Error(err, this.device, deviceHint);
+    }
+  }
+
+  #convertToScratch(frame: Uint8Array): Uint8Array {
+    this.#scratch ??= Buffer.alloc(this.#out.format.sizeimage);
+    this.#convertInto(frame, this.#scratch);
+    return this.#scratch;
+  }
+
+  /** Copies or converts `frame` into an acquired device buffer; gives the buffer back on failure. */
+  #fill(frame: Uint8Array, buf: OutputBuffer): void {
+    try {
+      if (this.#sameLayout) buf.data.set(frame);
+      else this.#convertInto(frame, buf.data);
+    } catch (err) {
+      this.#out.release(buf);
+      throw err;
+    }
   }
 
   async #send(frame: Uint8Array): Promise<void> {
     if (this.#out.io === 'mmap') {
       const buf = await this.#out.acquire();
-      try {
-        if (this.#sameLayout()) buf.data.set(frame);
-        else this.#convertInto(frame, buf.data);
-      } catch (err) {
-        this.#out.release(buf);
-        throw err;
-      }
+      this.#fill(frame, buf);
       await this.#out.publish(buf);
-    } else if (this.#sameLayout()) {
-      await this.#out.write(frame);
+      this.#sent();
     } else {
-      this.#scratch ??= Buffer.alloc(this.#out.format.sizeimage);
-      this.#convertInto(frame, this.#scratch);
-      await this.#out.write(this.#scratch);
+      await this.#write(this.#sameLayout ? frame : this.#convertToScratch(frame));
     }
-    this.#framesSent++;
-    this.#counter.tick();
+  }
+
+  async #write(data: Uint8Array): Promise<void> {
+    await this.#out.write(data);
+    this.#sent();
   }
 
   /**
    * Zero copy: a device buffer (in the native format, `bytesperline` per
-   * row) to fill in place, then publish(). mmap io only.
+   * row) to fill in place, then publish(). mmap io only. Settled at once
+   * when a buffer is free and no send() is waiting.
    */
-  async acquire(): Promise<OutputBuffer> {
-    this.#check();
-    if (this.#out.io !== 'mmap') throw new CodedError('ERR_IO_METHOD', "acquire() needs io: 'mmap'");
-    if (this.#acquired) throw new CodedError('ERR_BUFFER_ACQUIRED', 'publish() the acquired buffer first');
+  acquire(): Promise<OutputBuffer> {
+    try {
+      this.#check();
+      if (this.#out.io !== 'mmap') throw new CodedError('ERR_IO_METHOD', "acquire() needs io: 'mmap'");
+      if (this.#acquired) throw new CodedError('ERR_BUFFER_ACQUIRED', 'publish() the acquired buffer first');
+      const buf = this.#pending > 0 ? undefined : this.#out.tryAcquire();
+      if (buf) {
+        this.#acquired = buf;
+        return Promise.resolve(buf);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#acquireLater();
+  }
+
+  async #acquireLater(): Promise<OutputBuffer> {
     await this.#sending;
     this.#acquired = await this.#out.acquire();
     return this.#acquired;
   }
 
   /** Queues the acquired buffer as the next frame. */
-  async publish(buffer?: OutputBuffer): Promise<void> {
-    this.#check();
-    const buf = this.#acquired;
-    if (!buf) throw new CodedError('ERR_NO_BUFFER', 'publish() without acquire()');
-    if (buffer !== undefined && buffer !== buf) throw invalidParameter('buffer', 'the buffer acquire() returned', buffer);
-    this.#acquired = undefined;
-    await this.#out.publish(buf);
-    this.#framesSent++;
-    this.#counter.tick();
+  publish(buffer?: OutputBuffer): Promise<void> {
+    let streaming: boolean;
+    try {
+      this.#check();
+      const buf = this.#acquired;
+      if (!buf) throw new CodedError('ERR_NO_BUFFER', 'publish() without acquire()');
+      if (buffer !== undefined && buffer !== buf) throw invalidParameter('buffer', 'the buffer acquire() returned', buffer);
+      this.#acquired = undefined;
+      streaming = this.#out.queue(buf);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!streaming) return this.#start();
+    this.#sent();
+    return RESOLVED;
+  }
+
+  async #start(): Promise<void> {
+    await this.#out.start();
+    this.#sent();
   }
 
   /** Sleeps until the next frame is due at `fps`, without drift. */

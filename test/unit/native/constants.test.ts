@@ -40,6 +40,8 @@ const SURFACE: Record<keyof NativeBinding, 'function' | 'object' | 'number'> = {
   querybuf: 'function',
   qbuf: 'function',
   dqbuf: 'function',
+  qbufIndex: 'function',
+  dqbufIndex: 'function',
   streamOn: 'function',
   streamOff: 'function',
   mmap: 'function',

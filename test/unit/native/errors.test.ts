@@ -36,6 +36,8 @@ const SYNC: [string, (fd: number) => unknown, string][] = [
   ['querybuf', (fd) => addon.querybuf(fd, 2, 0), 'VIDIOC_QUERYBUF'],
   ['qbuf', (fd) => addon.qbuf(fd, 2, 0, 100, 1_000_000), 'VIDIOC_QBUF'],
   ['dqbuf', (fd) => addon.dqbuf(fd, 2), 'VIDIOC_DQBUF'],
+  ['qbufIndex', (fd) => addon.qbufIndex(fd, 2, 0, 100, true), 'VIDIOC_QBUF'],
+  ['dqbufIndex', (fd) => addon.dqbufIndex(fd, 2), 'VIDIOC_DQBUF'],
 ];
 
 const ASYNC: [string, (fd: number) => Promise<unknown>, string][] = [
