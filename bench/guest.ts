@@ -1,23 +1,28 @@
 // bench/guest.ts - the guest side of `make bench`: runs the scenario matrix
 // with the C driver (out/bench/v4l2l-bench) against the loaded module, the
 // memcpy reference for every frame size and the Node VirtualCamera vs C
-// producer comparison, and writes <results>/bench.json after every scenario
-// (so a timed-out run still leaves what it measured).
+// producer comparison (C copying and C converting RGB with the addon's
+// routine, against Node's three modes, in alternating rounds), and writes
+// <results>/bench.json after every scenario (so a timed-out run still
+// leaves what it measured).
 // With --other-ko FILE every scenario also runs on that module, in the same
 // guest, alternating the order (ours, theirs | theirs, ours | ...) so that
 // drift of the shared host hits both alike; its results go to
 // <results>/bench-theirs.json.
 // usage (inside sandbox/run): node out/bench/js/bench/guest.js --label ours [--quick]
 //        [--seconds S] [--filter a,b] [--no-node] [--no-matrix] [--other-ko FILE]
-import { spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import {
+  combineWindows,
   filterScenarios,
   failedResult,
   frameBytes,
   type NodeComparison,
+  nodeVerdicts,
   type ProducerMeasure,
   type RawRun,
   type Scenario,
@@ -200,44 +205,161 @@ function runScenario(s: Scenario): ScenarioResult {
 }
 
 // ---- Node VirtualCamera vs the C producer ---------------------------------------------
-function measureC(dev: string, w: number, h: number, fourcc: string): ProducerMeasure {
-  const r = drive(['produce', '-o', dev, '-s', `${w}x${h}`, '-f', fourcc, '-i', 'mmap', '-t', String(seconds)], seconds + 60);
-  if (!r.ok) return { frames: 0, seconds: 0, cpuUsPerFrame: Number.NaN, error: describe(r) };
-  const frames = r.frames as number;
-  return { frames, seconds: r.seconds as number, cpuUsPerFrame: ((r.userUs as number) + (r.systemUs as number)) / frames };
+/** Length of one measured window (s): short, so that the producers' turns interleave finely. */
+const WINDOW_S = 0.25;
+
+function failedMeasure(error: string): ProducerMeasure {
+  return { frames: 0, seconds: 0, cpuUsPerFrame: Number.NaN, error };
 }
 
-function measureNode(dev: string, w: number, h: number, mode: string): ProducerMeasure {
-  const script = join(import.meta.dirname, 'node-producer.js');
-  const r = spawnSync(process.execPath, [script, dev, String(w), String(h), mode, String(seconds)], { encoding: 'utf8', timeout: (seconds + 60) * 1000 });
-  try {
-    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as ProducerMeasure;
-  } catch {
-    return { frames: 0, seconds: 0, cpuUsPerFrame: Number.NaN, error: `node-producer ${mode}: exit ${r.status ?? r.signal} ${r.stderr.trim().slice(-300)}` };
+/**
+ * A producer process that stays up across its windows (the C driver's
+ * `produce -t 0`, or node-producer.js): it says {"ready":true}, then
+ * answers every "run SECONDS" line with one JSON line. Kept up, V8's JIT
+ * stays warm and no window pays for a process start.
+ */
+class ProducerProcess {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: string[] = [];
+  #waiter: ((line: string | undefined) => void) | undefined;
+  #ended = false;
+  #stderr = '';
+
+  constructor(
+    readonly name: string,
+    command: string,
+    argv: string[],
+  ) {
+    this.#child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child.on('error', (err) => {
+      this.#stderr += String(err.message);
+    });
+    this.#child.stderr.on('data', (d: Buffer) => {
+      this.#stderr = (this.#stderr + d.toString()).slice(-2000);
+    });
+    const rl = createInterface({ input: this.#child.stdout });
+    rl.on('line', (line) => this.#push(line));
+    rl.on('close', () => {
+      this.#ended = true;
+      this.#push(undefined);
+    });
+  }
+
+  #push(line: string | undefined): void {
+    const w = this.#waiter;
+    this.#waiter = undefined;
+    if (w) w(line);
+    else if (line !== undefined) this.#lines.push(line);
+  }
+
+  #next(timeoutS: number): Promise<string | undefined> {
+    const queued = this.#lines.shift();
+    if (queued !== undefined || this.#ended) return Promise.resolve(queued);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        this.#child.kill('SIGKILL');
+        resolve(undefined);
+      }, timeoutS * 1000);
+      this.#waiter = (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+    });
+  }
+
+  #failure(what: string): string {
+    const err = this.#stderr.trim();
+    return `${this.name}: ${what}${err ? ` (${err.slice(-300)})` : ''}`;
+  }
+
+  /** Waits for {"ready":true}: undefined, else why it failed. */
+  async ready(): Promise<string | undefined> {
+    const line = await this.#next(120);
+    return line?.includes('"ready":true') ? undefined : this.#failure(line === undefined ? 'exited or timed out before it was ready' : `said ${line.slice(0, 200)}`);
+  }
+
+  async run(seconds: number): Promise<ProducerMeasure> {
+    if (this.#ended) return failedMeasure(this.#failure('exited'));
+    this.#child.stdin.write(`run ${seconds}\n`);
+    const line = await this.#next(seconds + 60);
+    if (line === undefined) return failedMeasure(this.#failure('exited or timed out'));
+    let r: DriverResult & Partial<ProducerMeasure>;
+    try {
+      r = JSON.parse(line) as DriverResult & Partial<ProducerMeasure>;
+    } catch {
+      return failedMeasure(this.#failure(`said ${line.slice(0, 200)}`));
+    }
+    if (r.error || r.ok === false) return failedMeasure(this.#failure(describe(r)));
+    const frames = r.frames ?? 0;
+    // The C driver reports getrusage() times, node-producer its own CPU per frame.
+    const cpu = typeof r.userUs === 'number' ? (r.userUs + (r.systemUs as number)) / frames : (r.cpuUsPerFrame ?? Number.NaN);
+    return { frames, seconds: r.seconds ?? 0, cpuUsPerFrame: cpu };
+  }
+
+  async close(): Promise<void> {
+    if (this.#ended) return;
+    const done = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+    this.#child.stdin.end();
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 30_000);
+    await done;
+    clearTimeout(timer);
   }
 }
 
-function nodeComparison(w: number, h: number): NodeComparison | undefined {
-  const d = mkdev(1);
-  if (typeof d === 'string') {
-    out.errors.push(`node comparison: mkdev: ${d}`);
-    return undefined;
-  }
+type Producer = 'c' | 'cRgb' | 'nodeZeroCopy' | 'nodeSend' | 'nodeRgb';
+
+/**
+ * The comparison at one size: a device per producer (no consumer), every
+ * producer started and warmed up (V8's optimizing compiler needs a few
+ * seconds of CPU under TCG), then rounds in which every producer runs one
+ * WINDOW_S window in turn, the order reversed every other round (ABBA), so
+ * that the shared host's drift hits all producers alike. --seconds is the
+ * measured time per producer.
+ */
+async function nodeComparison(w: number, h: number): Promise<NodeComparison | undefined> {
+  const rounds = Math.max(4, Math.round(seconds / WINDOW_S));
+  const warmS = Math.max(2, seconds);
+  const producers: Array<[Producer, string, string[]]> = [
+    ['c', driver, ['produce', '-s', `${w}x${h}`, '-f', 'YUYV', '-i', 'mmap', '-t', '0']],
+    ['nodeZeroCopy', process.execPath, [join(import.meta.dirname, 'node-producer.js'), 'zero-copy']],
+    ['nodeSend', process.execPath, [join(import.meta.dirname, 'node-producer.js'), 'send']],
+    ['cRgb', driver, ['produce', '-s', `${w}x${h}`, '-f', 'YUYV', '-i', 'mmap', '-t', '0', '-F', 'RGB3']],
+    ['nodeRgb', process.execPath, [join(import.meta.dirname, 'node-producer.js'), 'rgb']],
+  ];
+  const devs: Dev[] = [];
+  const procs = new Map<Producer, ProducerProcess>();
+  const failed = new Map<Producer, string>();
+  const windows = new Map<Producer, ProducerMeasure[]>(producers.map(([key]) => [key, []]));
   try {
-    const dev = `/dev/video${d.output}`;
-    // Alternate the runs so drift in the shared guest hits both sides alike.
-    const c1 = measureC(dev, w, h, 'YUYV');
-    const nodeZeroCopy = measureNode(dev, w, h, 'zero-copy');
-    const nodeSend = measureNode(dev, w, h, 'send');
-    const nodeRgb = measureNode(dev, w, h, 'rgb');
-    const c2 = measureC(dev, w, h, 'YUYV');
-    const c: ProducerMeasure =
-      c1.error || c2.error
-        ? (c1.error ? c1 : c2)
-        : { frames: c1.frames + c2.frames, seconds: c1.seconds + c2.seconds, cpuUsPerFrame: (c1.cpuUsPerFrame * c1.frames + c2.cpuUsPerFrame * c2.frames) / (c1.frames + c2.frames) };
-    return { width: w, height: h, fourcc: 'YUYV', c, nodeZeroCopy, nodeSend, nodeRgb };
+    for (const [key, command, argv] of producers) {
+      const d = mkdev(1);
+      if (typeof d === 'string') {
+        out.errors.push(`node comparison: mkdev: ${d}`);
+        return undefined;
+      }
+      devs.push(d);
+      const dev = `/dev/video${d.output}`;
+      // The driver takes -o DEV; node-producer.js DEV WIDTH HEIGHT MODE.
+      const args = command === driver ? [...argv, '-o', dev] : [argv[0]!, dev, String(w), String(h), argv[1]!];
+      const p = new ProducerProcess(key, command, args);
+      procs.set(key, p);
+      const why = (await p.ready()) ?? (await p.run(warmS)).error;
+      if (why) failed.set(key, why);
+    }
+    log(`node ${w}x${h}: warmed up; ${rounds} rounds of ${WINDOW_S} s windows`);
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 ? [...producers].reverse() : producers;
+      for (const [key] of order) {
+        const why = failed.get(key);
+        windows.get(key)!.push(why ? failedMeasure(why) : await procs.get(key)!.run(WINDOW_S));
+      }
+    }
+    const get = (key: Producer): ProducerMeasure => combineWindows(windows.get(key)!);
+    return { width: w, height: h, fourcc: 'YUYV', rounds, c: get('c'), cRgb: get('cRgb'), nodeZeroCopy: get('nodeZeroCopy'), nodeSend: get('nodeSend'), nodeRgb: get('nodeRgb') };
   } finally {
-    rmdev(d);
+    for (const p of procs.values()) await p.close();
+    for (const d of devs) rmdev(d);
   }
 }
 
@@ -272,11 +394,16 @@ load('ours');
 if (!args['no-node']) {
   const sizes: Array<[number, number]> = args.quick ? [[1920, 1080]] : [[640, 480], [1920, 1080]];
   for (const [w, h] of sizes) {
-    const n = nodeComparison(w, h);
+    const n = await nodeComparison(w, h);
     if (n) {
       out.node.push(n);
       save();
-      log(`node ${w}x${h}: C ${n.c.cpuUsPerFrame.toFixed(0)} µs, zero-copy ${n.nodeZeroCopy.cpuUsPerFrame.toFixed(0)}, send ${n.nodeSend.cpuUsPerFrame.toFixed(0)}, rgb ${n.nodeRgb.cpuUsPerFrame.toFixed(0)} µs/frame`);
+      const v = nodeVerdicts(n);
+      const us = (m: ProducerMeasure): string => (m.error ? `error (${m.error})` : `${m.cpuUsPerFrame.toFixed(0)}`);
+      log(
+        `node ${w}x${h}: C ${us(n.c)} µs, C rgb ${us(n.cRgb!)}, zero-copy ${us(n.nodeZeroCopy)} (${v.zeroCopy.toFixed(2)}x), ` +
+          `send ${us(n.nodeSend)} (${v.send.toFixed(2)}x), rgb ${us(n.nodeRgb)} (${v.rgb.toFixed(2)}x C rgb) µs/frame`,
+      );
     }
   }
 }

@@ -23,9 +23,18 @@
  *	time; consumers note the delay to their wake-up; whole-system CPU
  *	comes from /proc/stat around the scenario.
  *   v4l2l-bench produce -o OUT -s WxH -f FOURCC -i mmap|write -t SECONDS
+ *		       [-F RGB3]
  *	reference producer: copies a prepared frame into each device buffer
  *	(or write()s it), unpaced; CPU from getrusage(RUSAGE_SELF) after a
- *	warm-up of SECONDS/4.
+ *	warm-up of SECONDS/4. With -t 0 it stays up instead, so that its
+ *	windows can alternate with other producers': {"ok":true,"ready":true}
+ *	once the device is set up, then one JSON object (no warm-up) for
+ *	every stdin line "run SECONDS"; end of input ends it. With -F RGB3
+ *	the prepared frame is RGB and
+ *	every frame is converted into the device buffer (FOURCC YUYV or
+ *	UYVY) by the addon's own BT.601 routine, linked in from
+ *	addon/bt601.cc through bt601-ref.cc (a build of this file alone
+ *	lacks it and refuses -F).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,6 +59,10 @@
 #define MAX_CONSUMERS 16
 #define MAX_BUFS 32
 #define MAX_SAMPLES (1u << 20)
+
+/* addon/bt601.cc's RGB -> YUV (bt601-ref.cc): weak, so this file still builds alone */
+int v4l2l_bench_rgb_to_yuv(const uint8_t *rgb, uint8_t *dst, uint32_t fourcc,
+			   uint32_t bytesperline, int width, int height) __attribute__((weak));
 
 struct stamp {
 	uint32_t magic;
@@ -242,6 +255,7 @@ struct opts {
 	unsigned int fps;
 	double seconds;
 	unsigned int cbufs;
+	uint32_t src_fourcc;	/* produce: format of the prepared frame (0: as the device's) */
 };
 
 struct consumer {
@@ -635,54 +649,108 @@ static int cmd_run(void)
 	return 0;
 }
 
-/* reference producer: fills every frame by memcpy (or write()s it) */
-static int cmd_produce(void)
+/* the reference producer's per-frame work: the prepared frame into buf */
+static void produce_fill(uint8_t *buf, const uint8_t *src, const struct v4l2_format *fmt)
 {
-	struct producer p;
-	struct v4l2_format fmt;
+	if (o.src_fourcc)
+		v4l2l_bench_rgb_to_yuv(src, buf, o.fourcc, fmt->fmt.pix.bytesperline, (int)o.w,
+				       (int)o.h);
+	else
+		memcpy(buf, src, sizeimage);
+}
+
+/* one frame: fill a device buffer (mmap), or fill the staging frame and write() it */
+static void produce_one(struct producer *p, const uint8_t *src, const struct v4l2_format *fmt,
+			uint32_t counter)
+{
 	struct v4l2_buffer b;
+	uint8_t *buf;
+
+	if (o.use_mmap) {
+		buf = producer_buffer(p, &b);
+		produce_fill(buf, src, fmt);
+	} else if (o.src_fourcc) {
+		buf = p->frame;
+		produce_fill(buf, src, fmt);
+	} else {
+		buf = (uint8_t *)src;	/* write() it as it is */
+	}
+	stamp_frame(buf, counter);
+	producer_send(p, &b, buf);
+}
+
+/* frames for `seconds` (at least one); prints {"ok":true,"frames","seconds","userUs","systemUs"} */
+static void produce_window(struct producer *p, const uint8_t *src, const struct v4l2_format *fmt,
+			   double seconds, uint32_t *counter)
+{
 	struct rusage r0, r1;
-	uint8_t *src, *buf;
 	uint64_t t0, t1;
 	long frames = 0;
 
-	producer_open(&p, o.out, o.use_mmap, 4, &fmt);
-	src = malloc(sizeimage);
-	if (!src)
-		fail("malloc", ENOMEM);
-	fill_pattern(src, sizeimage);
-	/* warm up for a quarter of the time, as the Node producer does */
-	t0 = now_ns();
-	do {
-		buf = o.use_mmap ? producer_buffer(&p, &b) : src;
-		if (o.use_mmap)
-			memcpy(buf, src, sizeimage);
-		stamp_frame(buf, (uint32_t)frames);
-		producer_send(&p, &b, buf);
-		t1 = now_ns();
-	} while (t1 - t0 < o.seconds * 0.25e9);
 	getrusage(RUSAGE_SELF, &r0);
 	t0 = now_ns();
 	do {
-		if (o.use_mmap) {
-			buf = producer_buffer(&p, &b);
-			memcpy(buf, src, sizeimage);
-		} else {
-			buf = src;
-		}
-		stamp_frame(buf, (uint32_t)frames);
-		producer_send(&p, &b, buf);
+		produce_one(p, src, fmt, (*counter)++);
 		frames++;
 		t1 = now_ns();
-	} while (t1 - t0 < o.seconds * 1e9);
+	} while (t1 - t0 < seconds * 1e9);
 	getrusage(RUSAGE_SELF, &r1);
-	producer_close(&p);
-	printf("{\"ok\":true,\"frames\":%ld,\"seconds\":%.6f,\"userUs\":%lld,\"systemUs\":%lld}\n",
+	printf("{\"ok\":true,\"frames\":%ld,\"seconds\":%.6f,\"userUs\":%lld,\"systemUs\":%lld,"
+	       "\"voluntarySwitches\":%ld,\"involuntarySwitches\":%ld}\n",
 	       frames, (t1 - t0) / 1e9,
 	       (long long)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1000000 +
 		       (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec),
 	       (long long)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000 +
-		       (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec));
+		       (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec),
+	       r1.ru_nvcsw - r0.ru_nvcsw, r1.ru_nivcsw - r0.ru_nivcsw);
+	fflush(stdout);
+}
+
+/* reference producer: fills every frame by memcpy or conversion (or write()s it) */
+static int cmd_produce(void)
+{
+	struct producer p;
+	struct v4l2_format fmt;
+	uint8_t *src;
+	size_t src_size;
+	uint32_t counter = 0;
+	char line[64];
+	double secs;
+
+	if (o.src_fourcc && o.src_fourcc != V4L2_PIX_FMT_RGB24)
+		fail("-F: only RGB3 frames are converted", EINVAL);
+	if (o.src_fourcc && !v4l2l_bench_rgb_to_yuv)
+		fail("-F: built without addon/bt601.cc (make -C bench)", ENOSYS);
+	if (o.src_fourcc && o.fourcc != V4L2_PIX_FMT_YUYV && o.fourcc != V4L2_PIX_FMT_UYVY)
+		fail("-F RGB3 converts to YUYV or UYVY only", EINVAL);
+	producer_open(&p, o.out, o.use_mmap, 4, &fmt);
+	src_size = o.src_fourcc ? (size_t)o.w * o.h * 3 : sizeimage;
+	src = malloc(src_size);
+	if (!src)
+		fail("malloc", ENOMEM);
+	fill_pattern(src, src_size);
+	if (o.seconds > 0) {
+		/* warm up for a quarter of the time, as the Node producer does */
+		uint64_t t0 = now_ns();
+
+		do
+			produce_one(&p, src, &fmt, counter++);
+		while (now_ns() - t0 < o.seconds * 0.25e9);
+		produce_window(&p, src, &fmt, o.seconds, &counter);
+	} else {
+		printf("{\"ok\":true,\"ready\":true}\n");
+		fflush(stdout);
+		while (fgets(line, sizeof(line), stdin)) {
+			if (sscanf(line, "run %lf", &secs) == 1 && secs > 0 && secs <= 600) {
+				produce_window(&p, src, &fmt, secs, &counter);
+			} else {
+				printf("{\"ok\":false,\"error\":\"bad command\",\"errno\":%d,\"message\":\"expected run SECONDS\"}\n",
+				       EINVAL);
+				fflush(stdout);
+			}
+		}
+	}
+	producer_close(&p);
 	free(src);
 	return 0;
 }
@@ -691,7 +759,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: v4l2l-bench mkdev N | rmdev N | memcpy|movsb BYTES SECONDS | idle SECONDS |\n"
 		"       run -o OUT -c CAP[,CAP..] -s WxH -f FOURCC -i mmap|write -r FPS -t SEC [-b BUFS] |\n"
-		"       produce -o OUT -s WxH -f FOURCC -i mmap|write -t SEC\n");
+		"       produce -o OUT -s WxH -f FOURCC -i mmap|write -t SEC [-F RGB3]\n");
 	exit(2);
 }
 
@@ -707,7 +775,7 @@ static void parse_opts(int argc, char **argv)
 	o.fps = 30;
 	o.seconds = 2;
 	o.cbufs = 4;
-	while ((opt = getopt(argc, argv, "o:c:s:f:i:r:t:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:c:s:f:F:i:r:t:b:")) != -1) {
 		switch (opt) {
 		case 'o':
 			o.out = optarg;
@@ -726,6 +794,11 @@ static void parse_opts(int argc, char **argv)
 			if (strlen(optarg) != 4)
 				usage();
 			o.fourcc = v4l2_fourcc(optarg[0], optarg[1], optarg[2], optarg[3]);
+			break;
+		case 'F':
+			if (strlen(optarg) != 4)
+				usage();
+			o.src_fourcc = v4l2_fourcc(optarg[0], optarg[1], optarg[2], optarg[3]);
 			break;
 		case 'i':
 			o.use_mmap = !strcmp(optarg, "mmap");

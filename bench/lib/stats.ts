@@ -325,8 +325,10 @@ export function judgeScenario(r: ScenarioResult): RowVerdicts {
 export interface ProducerMeasure {
   frames: number;
   seconds: number;
-  /** user+system CPU of the producer process per frame, µs. */
+  /** user+system CPU of the producer process per frame, µs (the median of `samples` when there are rounds). */
   cpuUsPerFrame: number;
+  /** CPU µs per frame of every measured window, in round order (NaN for a failed window). */
+  samples?: number[];
   error?: string;
 }
 
@@ -334,7 +336,12 @@ export interface NodeComparison {
   width: number;
   height: number;
   fourcc: string;
+  /** Windows per producer; the producers take turns within each round. */
+  rounds?: number;
+  /** memcpy of a prepared frame into the mapped buffer + QBUF. */
   c: ProducerMeasure;
+  /** The C producer converting a prepared RGB frame with addon/bt601.cc's routine (absent in runs before it existed). */
+  cRgb?: ProducerMeasure;
   /** acquire() + fill in place + publish(). */
   nodeZeroCopy: ProducerMeasure;
   /** send() of a frame already in the device format. */
@@ -343,11 +350,72 @@ export interface NodeComparison {
   nodeRgb: ProducerMeasure;
 }
 
-export function nodeVerdicts(n: NodeComparison): { zeroCopy: number; send: number; rgb: number; zeroCopyOk: boolean; rgbOk: boolean } {
-  const zeroCopy = n.nodeZeroCopy.cpuUsPerFrame / n.c.cpuUsPerFrame;
-  const send = n.nodeSend.cpuUsPerFrame / n.c.cpuUsPerFrame;
-  const rgb = n.nodeRgb.cpuUsPerFrame / n.c.cpuUsPerFrame;
-  return { zeroCopy, send, rgb, zeroCopyOk: zeroCopy <= TARGETS.nodeZeroCopy, rgbOk: rgb <= TARGETS.nodeRgb };
+/** Median of the finite values; NaN when there are none. */
+export function median(values: readonly number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+/**
+ * One producer's windows as one measure: frames and seconds summed, CPU
+ * per frame the median over the windows (a burst of host load hits one
+ * window, not the figure). The first error is kept.
+ */
+export function combineWindows(windows: readonly ProducerMeasure[]): ProducerMeasure {
+  const samples = windows.map((w) => (w.error ? Number.NaN : w.cpuUsPerFrame));
+  const error = windows.find((w) => w.error)?.error;
+  return {
+    frames: windows.reduce((a, w) => a + w.frames, 0),
+    seconds: windows.reduce((a, w) => a + w.seconds, 0),
+    cpuUsPerFrame: median(samples),
+    samples,
+    ...(error ? { error } : {}),
+  };
+}
+
+/**
+ * CPU per frame of `a` over `b`. With windows on both sides (taken in the
+ * same rounds) the median of the per-round ratios, so that drift of the
+ * shared host between rounds cancels; else the ratio of the two figures.
+ */
+export function producerRatio(a: ProducerMeasure, b: ProducerMeasure): number {
+  if (a.error || b.error) return Number.NaN;
+  const sa = a.samples;
+  const sb = b.samples;
+  if (sa && sb && sa.length === sb.length && sa.length > 0) return median(sa.map((x, i) => ratio(x, sb[i]!)));
+  return ratio(a.cpuUsPerFrame, b.cpuUsPerFrame);
+}
+
+export interface NodeVerdicts {
+  /** Node zero-copy over the C producer (target ≤ TARGETS.nodeZeroCopy). */
+  zeroCopy: number;
+  /** Node send() of a frame in the device format over the C producer. */
+  send: number;
+  /** Node send() of an RGB frame over the C producer converting with the same routine (target ≤ TARGETS.nodeRgb). */
+  rgb: number;
+  /** Node send() of an RGB frame over the C producer that only copies (what runs before cRgb showed). */
+  rgbVsCopy: number;
+  /** The C producer converting over the C producer copying: what the conversion itself costs. */
+  cRgbVsCopy: number;
+  zeroCopyOk: boolean;
+  rgbOk: boolean;
+}
+
+export function nodeVerdicts(n: NodeComparison): NodeVerdicts {
+  const zeroCopy = producerRatio(n.nodeZeroCopy, n.c);
+  const send = producerRatio(n.nodeSend, n.c);
+  const rgb = n.cRgb ? producerRatio(n.nodeRgb, n.cRgb) : Number.NaN;
+  return {
+    zeroCopy,
+    send,
+    rgb,
+    rgbVsCopy: producerRatio(n.nodeRgb, n.c),
+    cRgbVsCopy: n.cRgb ? producerRatio(n.cRgb, n.c) : Number.NaN,
+    zeroCopyOk: zeroCopy <= TARGETS.nodeZeroCopy,
+    rgbOk: rgb <= TARGETS.nodeRgb,
+  };
 }
 
 // ---- ours / theirs --------------------------------------------------------------

@@ -1,26 +1,38 @@
 // bench.test.ts - smoke test of `make bench`'s C driver against the real
 // module: one tiny scenario (640x480 YUYV, mmap, 2 consumers, 30 fps, 1 s)
 // on a device it creates, summarized by bench/lib/stats.ts; the result must
-// be well-formed and plausible. The full matrix is `make bench` (not CI).
+// be well-formed and plausible. Then the reference producers of the Node
+// comparison: copying, converting RGB with the addon's BT.601 routine, and
+// both kept up answering "run SECONDS" lines. The full matrix is `make
+// bench` (not CI).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type RawRun, scenarioId, summarizeRun } from '../../../bench/lib/stats.js';
-import { runOk } from '../helpers/kernel.js';
+import { run, runOk } from '../helpers/kernel.js';
 
 const top = join(import.meta.dirname, '..', '..', '..');
-const src = join(top, 'bench', 'v4l2l-bench.c');
+// What bench/Makefile links: the driver and the addon's BT.601 conversion.
+const sources = ['bench/v4l2l-bench.c', 'bench/bt601-ref.cc', 'bench/Makefile', 'addon/bt601.cc', 'addon/bt601.h'].map((f) => join(top, f));
 
-/** The host build (make -C bench) when up to date, else one built here into /tmp. */
+/** The host build (make -C bench) when up to date, else one built here into /tmp (the host tree is read-only). */
 async function driver(): Promise<string> {
   const host = join(top, 'out', 'bench', 'v4l2l-bench');
-  if (existsSync(host) && statSync(host).mtimeMs >= statSync(src).mtimeMs) return host;
+  const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
+  if (existsSync(host) && statSync(host).mtimeMs >= newest) return host;
   const dir = join(tmpdir(), 'v4l2l-bench');
   mkdirSync(dir, { recursive: true });
-  const bin = join(dir, 'v4l2l-bench');
-  await runOk('gcc', ['-O2', '-Wall', '-o', bin, src, '-pthread'], { timeoutMs: 120_000 });
-  return bin;
+  await runOk('make', ['-s', '-C', join(top, 'bench'), `OUT=${dir}`], { timeoutMs: 300_000 });
+  return join(dir, 'v4l2l-bench');
+}
+
+interface Produced {
+  ok: boolean;
+  frames: number;
+  seconds: number;
+  userUs: number;
+  systemUs: number;
 }
 
 async function json<T>(bin: string, args: string[], timeoutMs = 60_000): Promise<T> {
@@ -68,6 +80,40 @@ describe('bench driver', () => {
       expect(r.cpu.utilization).toBeLessThanOrEqual(1);
       expect(r.cpu.usPerDeliveredFrame).toBeGreaterThan(0);
       expect(JSON.parse(JSON.stringify(r))).toMatchObject({ id: 'YUYV-640x480-mmap-c2-30fps' });
+    } finally {
+      await runOk(bin, ['rmdev', String(dev.output)]);
+    }
+  });
+
+  it('has the reference producers of the Node comparison: copying, converting RGB, and kept up between windows', async () => {
+    const bin = await driver();
+    const dev = await json<{ ok: boolean; output: number }>(bin, ['mkdev', '1']);
+    const base = ['produce', '-o', `/dev/video${dev.output}`, '-s', '320x240', '-f', 'YUYV', '-i', 'mmap'];
+    try {
+      const copy = await json<Produced>(bin, [...base, '-t', '0.4']);
+      const rgb = await json<Produced>(bin, [...base, '-t', '0.4', '-F', 'RGB3']);
+      for (const p of [copy, rgb]) {
+        expect(p).toMatchObject({ ok: true });
+        expect(p.frames).toBeGreaterThan(0);
+        expect(p.seconds).toBeGreaterThanOrEqual(0.4);
+        expect(p.userUs + p.systemUs).toBeGreaterThan(0);
+      }
+      // a conversion per frame costs more than a copy per frame
+      expect((rgb.userUs + rgb.systemUs) / rgb.frames).toBeGreaterThan((copy.userUs + copy.systemUs) / copy.frames);
+      const bad = await run(bin, [...base, '-t', '0.4', '-F', 'NV12']);
+      expect(bad.code).toBe(1);
+      expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, errno: 22 });
+
+      const served = await runOk(bin, [...base, '-t', '0', '-F', 'RGB3'], { input: 'run 0.2\nrun 0.2\nbogus\n' });
+      const lines = served.stdout.trim().split('\n').map((l) => JSON.parse(l) as Partial<Produced> & { ready?: boolean });
+      expect(lines).toHaveLength(4);
+      expect(lines[0]).toEqual({ ok: true, ready: true });
+      for (const w of lines.slice(1, 3)) {
+        expect(w.ok).toBe(true);
+        expect(w.frames).toBeGreaterThan(0);
+        expect(w.seconds).toBeGreaterThanOrEqual(0.2);
+      }
+      expect(lines[3]).toMatchObject({ ok: false, error: 'bad command' });
     } finally {
       await runOk(bin, ['rmdev', String(dev.output)]);
     }

@@ -5,13 +5,16 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { renderChart } from '../../../bench/lib/chart.js';
 import {
+  combineWindows,
   deliveredOfNominal,
   filterScenarios,
   geomean,
   judgeScenario,
+  median,
   nodeVerdicts,
   pairRuns,
   percentile,
+  producerRatio,
   ratio,
   type RawRun,
   type Scenario,
@@ -145,10 +148,32 @@ describe('targets', () => {
     expect(useRunReferences([r], {}, {}, '6.12.117+deb12-amd64')[0]?.kernelCopy).toBe('mov-loop');
     expect(u?.cpuVsMemcpy).toBeCloseTo(r.cpu.usPerDeliveredFrame / 1000);
   });
-  it('compares the Node producer with the C one', () => {
+  it('compares the Node producer with the C one; RGB against the C producer converting with the same routine', () => {
     const m = (us: number) => ({ frames: 100, seconds: 2, cpuUsPerFrame: us });
-    const v = nodeVerdicts({ width: 640, height: 480, fourcc: 'YUYV', c: m(100), nodeZeroCopy: m(120), nodeSend: m(140), nodeRgb: m(250) });
-    expect(v).toEqual({ zeroCopy: 1.2, send: 1.4, rgb: 2.5, zeroCopyOk: true, rgbOk: false });
+    const v = nodeVerdicts({ width: 640, height: 480, fourcc: 'YUYV', c: m(100), cRgb: m(5000), nodeZeroCopy: m(120), nodeSend: m(140), nodeRgb: m(5500) });
+    expect(v).toEqual({ zeroCopy: 1.2, send: 1.4, rgb: 1.1, rgbVsCopy: 55, cRgbVsCopy: 50, zeroCopyOk: true, rgbOk: true });
+    // runs from before the converting C producer: no RGB verdict, the old ratio kept for reference
+    const old = nodeVerdicts({ width: 640, height: 480, fourcc: 'YUYV', c: m(100), nodeZeroCopy: m(140), nodeSend: m(140), nodeRgb: m(250) });
+    expect(old).toMatchObject({ zeroCopy: 1.4, zeroCopyOk: false, rgbVsCopy: 2.5, rgbOk: false });
+    expect(old.rgb).toBeNaN();
+    expect(old.cRgbVsCopy).toBeNaN();
+  });
+  it('pairs the producers window by window: the median of the per-round ratios', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2, Number.NaN])).toBe(2.5);
+    expect(median([])).toBeNaN();
+    const w = (us: number, error?: string) => ({ frames: 10, seconds: 0.25, cpuUsPerFrame: us, ...(error ? { error } : {}) });
+    const c = combineWindows([w(100), w(200), w(100), w(100)]);
+    expect(c).toEqual({ frames: 40, seconds: 1, cpuUsPerFrame: 100, samples: [100, 200, 100, 100] });
+    // the host slowed down in round 2 for both: the paired ratio ignores it
+    const node = combineWindows([w(130), w(260), w(125), w(135)]);
+    expect(producerRatio(node, c)).toBeCloseTo(1.3);
+    // without windows: the plain ratio; an error on either side: NaN
+    expect(producerRatio(w(150), w(100))).toBe(1.5);
+    const broken = combineWindows([w(100), w(0, 'exited')]);
+    expect(broken.error).toBe('exited');
+    expect(broken.samples).toEqual([100, Number.NaN]);
+    expect(producerRatio(broken, c)).toBeNaN();
   });
   it('pairs ours with theirs by scenario id', () => {
     const ours = [summarizeRun(scenario(), raw(), 1000), summarizeRun(scenario({ consumers: 1 }), raw({ frames: [60] }), 1000)];
@@ -176,14 +201,24 @@ describe('markdown', () => {
     expect(fmtMs(Number.NaN)).toBe('–');
   });
   it('summarizes the targets of a run', () => {
+    const m = (us: number) => ({ frames: 1, seconds: 1, cpuUsPerFrame: us });
     const run: RunFile = {
       label: 'ours', kernel: '6.1', module: { path: 'x.ko', srcversion: 'S', version: '' }, date: '', secondsPerScenario: 2,
       memcpyUs: {}, movsbUs: {}, idleBusy: [0.01], scenarios: ours, errors: [],
-      node: [{ width: 640, height: 480, fourcc: 'YUYV', c: { frames: 1, seconds: 1, cpuUsPerFrame: 100 }, nodeZeroCopy: { frames: 1, seconds: 1, cpuUsPerFrame: 150 }, nodeSend: { frames: 1, seconds: 1, cpuUsPerFrame: 150 }, nodeRgb: { frames: 1, seconds: 1, cpuUsPerFrame: 150 } }],
+      node: [
+        { width: 640, height: 480, fourcc: 'YUYV', rounds: 8, c: m(100), cRgb: m(5000), nodeZeroCopy: m(150), nodeSend: m(150), nodeRgb: m(5500) },
+        { width: 1920, height: 1080, fourcc: 'YUYV', c: m(1000), nodeZeroCopy: m(1200), nodeSend: m(1300), nodeRgb: m(50000) },
+      ],
     };
     const s = targetSummary(run);
-    expect(s.map((l) => l.verdict)).toEqual(['met', 'met', 'met', 'missed', 'met']);
-    expect(nodeTable(run.node)).toContain('1.50x');
+    expect(s.map((l) => l.verdict)).toEqual(['met', 'met', 'met', 'missed', 'met', 'met', 'n/a']);
+    expect(s[4]?.detail).toBe('1.10x (55.00x of the C producer that only copies)');
+    expect(s[6]?.detail).toMatch(/no converting C producer in this run \(50\.00x/);
+    const t = nodeTable(run.node).split('\n');
+    expect(t[0]).toContain('C RGB → YUYV');
+    expect(t[2]).toBe("| 640x480 YUYV | 100 | 5000 (50.00x of C) | 150 (1.50x) | 150 (1.50x) | 5500 (1.10x of C RGB, 55.00x of C) | ✗ | ✓ |");
+    expect(t[3]).toBe('| 1920x1080 YUYV | 1000 | – | 1200 (1.20x) | 1300 (1.30x) | 50000 (50.00x of C) | ✓ | – |');
+    expect(t[5]).toMatch(/^8 rounds per size/);
   });
 });
 
