@@ -7,12 +7,16 @@
 
 #include "v4l2loopback-core.h"
 
-static struct v4l2l_dev *attr_dev(struct device *d)
+static struct v4l2l_node *attr_node(struct device *d)
 {
 	struct video_device *vdev = container_of(d, struct video_device, dev);
-	struct v4l2l_node *node = video_get_drvdata(vdev);
 
-	return node->dev;
+	return video_get_drvdata(vdev);
+}
+
+static struct v4l2l_dev *attr_dev(struct device *d)
+{
+	return attr_node(d)->dev;
 }
 
 /* someone holds the format: a producer, a consumer's buffers, keep_format */
@@ -82,12 +86,21 @@ static DEVICE_ATTR_RW(format);
 static ssize_t buffers_show(struct device *d, struct device_attribute *attr,
 			    char *buf)
 {
-	struct v4l2l_dev *dev = attr_dev(d);
+	struct v4l2l_node *node = attr_node(d);
+	struct v4l2l_dev *dev = node->dev;
 	struct v4l2l_fh *fh;
 	unsigned int n = 0;
 
 	mutex_lock(&dev->lock);
-	list_for_each_entry(fh, &dev->nodes[0]->holders[V4L2L_OUT],
+	/*
+	 * The output (or combined) node's attributes appear before the node
+	 * is in dev->nodes[] (they must exist at its uevent): use the node
+	 * itself then. A capture node is registered after dev->nodes[0] is
+	 * set, and nodes[0] stays set while the device is torn down.
+	 */
+	if (node->type == V4L2L_NODE_CAPTURE)
+		node = dev->nodes[0];
+	list_for_each_entry(fh, &node->holders[V4L2L_OUT],
 			    holder_entry[V4L2L_OUT]) {
 		if (!fh->timeout_writer) {
 			n = v4l2l_num_buffers(&fh->queues[V4L2L_OUT]);

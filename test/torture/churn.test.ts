@@ -1,7 +1,8 @@
 // churn.test.ts - torture scenario 1: add/remove cycles through the control
 // device with random valid configs (v4l2l-churn, seeded from TORTURE_SEED),
 // a producer and consumers streaming through some of the devices, REMOVE
-// refused while anything is open or mapped; afterwards the kernel's slab,
+// refused while anything is open or mapped, a process reading every sysfs
+// attribute of every node all the while; afterwards the kernel's slab,
 // vmalloc and free memory are back at their baseline (±1 MiB), no vmalloc
 // area of the module or of its buffers is left, and the module unloads.
 //
@@ -35,6 +36,7 @@ interface ChurnReport {
   mappedAfterClose: number;
   timeoutImages: number;
   twoConsumers: number;
+  sysfsReads: number;
   seconds: number;
   errors: number;
   firstErrors: string[];
@@ -66,7 +68,8 @@ describe(`churn: ${cycles} add/remove cycles (seed ${tortureSeed})`, () => {
     const before = await settledMeminfo();
 
     const t0 = Date.now();
-    const main = await churn(['-n', String(cycles), '-s', String(tortureSeed), '-p', '20']);
+    // -S: a child reads every sysfs attribute of every node meanwhile
+    const main = await churn(['-n', String(cycles), '-s', String(tortureSeed), '-p', '20', '-S']);
     // two churns side by side race on the control device and node numbers
     const side = await Promise.all(
       [2, 3].map((k) => churn(['-n', String(parallelCycles), '-s', String(tortureSeed + k), '-p', '20', '-P'])),
@@ -90,6 +93,7 @@ describe(`churn: ${cycles} add/remove cycles (seed ${tortureSeed})`, () => {
     expect(main.orphans + side[0]!.orphans + side[1]!.orphans).toBeGreaterThan(0);
     expect(main.mappedAfterClose + side[0]!.mappedAfterClose + side[1]!.mappedAfterClose).toBeGreaterThan(0);
     expect(main.extraNodes).toBeGreaterThan(0);
+    expect(main.sysfsReads).toBeGreaterThan(cycles);
     expect(main.timeoutImages).toBeGreaterThan(0);
     // the repeat/timeout work ran while devices streamed (and were removed)
     const timerFrames = [main, ...side].reduce((n, r) => n + r.repeats + r.nullFrames + r.timeoutFrames, 0);

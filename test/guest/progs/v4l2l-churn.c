@@ -15,9 +15,12 @@
  * is (n * 7 + page) & 0xff; consumers check every byte.
  *
  * usage: v4l2l-churn [-c /dev/v4l2loopback] [-n CYCLES] [-s SEED]
- *                    [-p STREAM_PERCENT] [-P] [-v[v]]
+ *                    [-p STREAM_PERCENT] [-P] [-S] [-v[v]]
  *   -P: another churn runs in parallel: skip the checks that node numbers
  *       stay free after REMOVE (another process may take them at once)
+ *   -S: a child process reads every sysfs attribute of every video node
+ *       (and sets frame rates through `format`) all the while, racing the
+ *       creation and removal of the nodes
  * Prints one JSON line: {"cycles":N,"streamed":N,"frames":N,...,"errors":N,
  * "firstErrors":[...]}. Exits 1 if any check failed.
  */
@@ -31,7 +34,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/videodev2.h>
@@ -846,21 +852,77 @@ static void cycle(int ctl, int stream_pct)
 			fail("/dev/video%d still there after REMOVE", d.nodes[i]);
 }
 
+/*
+ * Reads the attributes of every node in /sys/class/video4linux, over and
+ * over: freshly registered nodes first catch it, and nodes going away.
+ * Counts reads in *reads (shared with the parent).
+ */
+static void sysfs_reader(volatile long *reads)
+{
+	static const char *const attrs[] = {
+		"buffers", "format", "state", "readers", "frames",
+		"max_openers", "name", "index", "dev",
+	};
+	char path[300], buf[256];
+	unsigned long k = 0;
+
+	for (;;) {
+		DIR *d = opendir("/sys/class/video4linux");
+		struct dirent *e;
+		size_t a;
+
+		if (!d)
+			_exit(1);
+		while ((e = readdir(d))) {
+			if (strncmp(e->d_name, "video", 5))
+				continue;
+			for (a = 0; a < sizeof(attrs) / sizeof(attrs[0]); a++) {
+				int fd;
+
+				snprintf(path, sizeof(path),
+					 "/sys/class/video4linux/%s/%s",
+					 e->d_name, attrs[a]);
+				fd = open(path, (a == 1 && ++k % 8 == 0) ?
+					  O_WRONLY : O_RDONLY);
+				if (fd < 0)
+					continue;
+				if (a == 1 && k % 8 == 0) {
+					/* a frame rate through sysfs */
+					if (write(fd, "@30\n", 4) < 0)
+						(void)0;
+				} else if (read(fd, buf, sizeof(buf)) >= 0) {
+					(*reads)++;
+				}
+				close(fd);
+			}
+		}
+		closedir(d);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	volatile long *sysfs_reads = NULL;
+	pid_t reader = 0;
 	const char *ctlpath = "/dev/v4l2loopback";
 	long cycles = 100, i;
 	unsigned long seed = 0x5eed;
 	int stream_pct = 20, opt, ctl;
 	double t0;
 
-	while ((opt = getopt(argc, argv, "c:n:s:p:Pv")) != -1) {
+	while ((opt = getopt(argc, argv, "c:n:s:p:PSv")) != -1) {
 		switch (opt) {
 		case 'c': ctlpath = optarg; break;
 		case 'n': cycles = atol(optarg); break;
 		case 's': seed = strtoul(optarg, NULL, 0); break;
 		case 'p': stream_pct = atoi(optarg); break;
 		case 'P': parallel = 1; break;
+		case 'S':
+			sysfs_reads = mmap(NULL, sizeof(long), PROT_READ | PROT_WRITE,
+					   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+			if (sysfs_reads == MAP_FAILED)
+				return 1;
+			break;
 		case 'v': verbose++; break;
 		default: return 2;
 		}
@@ -871,6 +933,11 @@ int main(int argc, char **argv)
 		printf("{\"error\":\"open %s\",\"errno\":%d}\n", ctlpath, errno);
 		return 1;
 	}
+	if (sysfs_reads) {
+		reader = fork();
+		if (reader == 0)
+			sysfs_reader(sysfs_reads);
+	}
 	t0 = now_s();
 	for (i = 0; i < cycles; i++) {
 		cycle_no = i;
@@ -878,17 +945,22 @@ int main(int argc, char **argv)
 			fprintf(stderr, "cycle %ld\n", i);
 		cycle(ctl, stream_pct);
 	}
+	if (reader > 0) {
+		kill(reader, SIGKILL);
+		waitpid(reader, NULL, 0);
+	}
 	printf("{\"cycles\":%ld,\"seed\":%lu,\"streamed\":%ld,\"frames\":%ld,"
 	       "\"resends\":%ld,\"repeats\":%ld,\"nullFrames\":%ld,"
 	       "\"timeoutFrames\":%ld,"
 	       "\"ebusyChecks\":%ld,\"extraNodes\":%ld,\"orphans\":%ld,"
 	       "\"mappedAfterClose\":%ld,\"timeoutImages\":%ld,"
-	       "\"twoConsumers\":%ld,\"seconds\":%.2f,\"errors\":%ld,"
+	       "\"twoConsumers\":%ld,\"sysfsReads\":%ld,\"seconds\":%.2f,"
+	       "\"errors\":%ld,"
 	       "\"firstErrors\":[",
 	       cycles, seed, n_streamed, n_frames, n_resends, n_repeats,
 	       n_null_frames, n_timeout_frames, n_ebusy_checks, n_extra_nodes, n_orphans,
 	       n_mapped_after_close, n_timeout_images, n_two_consumers,
-	       now_s() - t0, n_errors);
+	       sysfs_reads ? *sysfs_reads : 0, now_s() - t0, n_errors);
 	for (i = 0; i < n_errors && i < 5; i++) {
 		const char *s;
 
