@@ -160,7 +160,10 @@ describe('REMOVE and rmmod while busy', () => {
     const ctlioBin = await prog('v4l2l-ctlio');
     for (let round = 0; round < rounds; round++) {
       await loadModule({ devices: 3, capture_nr: '-1,-2,-1' });
-      const openers = [0, 1, 2, 3].map((nr) => background(ctlioBin, ['open-loop', String(nr), '20000'], 60_000));
+      // short pauses between opens: four openers on two CPUs would otherwise
+      // hold the module almost all the time and rmmod would only get
+      // through once they stop
+      const openers = [0, 1, 2, 3].map((nr) => background(ctlioBin, ['open-loop', String(nr), '20000', '500'], 60_000));
       await sleep(200 + ((round * 53) % 300));
       let refused = 0;
       for (;;) {

@@ -8,9 +8,10 @@
  *
  * usage: v4l2l-ctlio [-c /dev/v4l2loopback] add [field=value...]
  *        v4l2l-ctlio [-c ...] remove NR | query NR | add-capture NR [CAPNR]
- *        v4l2l-ctlio open-loop NR MS
+ *        v4l2l-ctlio open-loop NR MS [PAUSE_US]
  * open-loop opens and closes /dev/videoNR for MS milliseconds, or until
- * 200 opens in a row failed (racing a REMOVE or rmmod), and prints
+ * 200 opens in a row failed (racing a REMOVE or rmmod), pausing PAUSE_US
+ * microseconds after each close, and prints
  * {"opens":N,"failures":N,"lastErrno":N}.
  * fields: output_nr capture_nr label min_width max_width min_height
  *         max_height max_buffers max_openers announce_all_caps
@@ -28,7 +29,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: v4l2l-ctlio [-c CTL] add [field=value...] | remove NR | query NR | add-capture NR [CAPNR] | open-loop NR MS\n");
+	fprintf(stderr, "usage: v4l2l-ctlio [-c CTL] add [field=value...] | remove NR | query NR | add-capture NR [CAPNR] | open-loop NR MS [PAUSE_US]\n");
 	return 2;
 }
 
@@ -100,7 +101,7 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int open_loop(int nr, long ms)
+static int open_loop(int nr, long ms, long pause_us)
 {
 	double end = now_ms() + ms;
 	long opens = 0, failures = 0, in_a_row = 0;
@@ -119,6 +120,8 @@ static int open_loop(int nr, long ms)
 		opens++;
 		in_a_row = 0;
 		close(fd);
+		if (pause_us)
+			usleep(pause_us);
 	}
 	printf("{\"opens\":%ld,\"failures\":%ld,\"lastErrno\":%d}\n", opens,
 	       failures, last);
@@ -139,8 +142,9 @@ int main(int argc, char **argv)
 	if (i >= argc)
 		return usage();
 	cmd = argv[i++];
-	if (!strcmp(cmd, "open-loop") && i + 2 == argc)
-		return open_loop(atoi(argv[i]), atol(argv[i + 1]));
+	if (!strcmp(cmd, "open-loop") && (i + 2 == argc || i + 3 == argc))
+		return open_loop(atoi(argv[i]), atol(argv[i + 1]),
+				 i + 3 == argc ? atol(argv[i + 2]) : 0);
 	memset(&c, 0, sizeof(c));
 	c.output_nr = -1;
 	c.capture_nr = -1;
