@@ -10,6 +10,8 @@
 // {"ready":true} once the camera is open, then answers every stdin line
 // "run SECONDS" with one JSON line (a ProducerMeasure) after producing for
 // that long; end of input closes the camera and exits.
+// V4L2L_BENCH_LIBRARY=.../dist/src/index.js measures another build of the
+// library (e.g. an older commit's) instead of this tree's dist/.
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -38,7 +40,7 @@ if (!dev || !(width > 0) || !(height > 0) || !['zero-copy', 'send', 'rgb'].inclu
 }
 
 const top = resolve(import.meta.dirname, '../../../..');
-const lib = (await import(pathToFileURL(join(top, 'dist/src/index.js')).href)) as Library;
+const lib = (await import(pathToFileURL(process.env.V4L2L_BENCH_LIBRARY ?? join(top, 'dist/src/index.js')).href)) as Library;
 const rgb = mode === 'rgb';
 const cam = await lib.VirtualCamera.open({ device: dev, width, height, fps: 60, format: rgb ? 'rgb' : 'yuyv', nativeFormat: 'yuyv', io: 'mmap', buffers: 4 });
 // The C producer's pattern (fill_pattern() in v4l2l-bench.c).
