@@ -252,6 +252,34 @@ describe('producer killed mid-stream', () => {
     expect((await ctlio(['remove', String(out)])).errno).toBe(0);
   });
 
+  it('combined exclusive_caps node: a consumer on the same node waits, then gets the next producer', async () => {
+    await loadModule({ devices: 1, exclusive_caps: 1 });
+    const p1 = await startProducer(0, { fps: 30, mmap: true });
+    let p2: Background | undefined;
+    let w: Watch | undefined;
+    try {
+      await waitForProducer(0);
+      w = await startWatch(0);
+      const watch = w;
+      await waitFor(() => watch.progress().producer >= 10, '10 frames of the first producer');
+      await kill9(p1);
+      await waitForNoProducer(0);
+      // the consumer keeps its capture direction; a new producer may take the output
+      p2 = await startProducer(0, { fps: 30 });
+      await waitForProducer(0);
+      const seen = watch.progress().producer;
+      await waitFor(() => watch.progress().producer >= seen + 15, '15 frames of the new producer');
+      const r = await watch.report();
+      expectWholeFrames(r);
+      expect(r.segments.map((g) => g.kind)).toEqual(['producer', 'producer']);
+    } finally {
+      await w?.bg.stop();
+      await p1.stop();
+      await p2?.stop();
+    }
+    expect((await ctlio(['remove', '0'])).errno).toBe(0);
+  });
+
   const kills = scaled(4, 30);
   it(`a fast 640x480 producer killed at random moments, ${kills} times: whole frames only`, async () => {
     await loadModule({ devices: 0 });
@@ -300,19 +328,22 @@ describe('consumer killed', () => {
     await loadModule({ devices: 0 });
     const { out, cap } = await addDevice(['capture_nr=-2']);
     const producer = await startProducer(out, { mmap: true, fps: 30 });
-    const hog = await startHog(cap, ['-b', String(bufs), '-k', String(hold)]);
+    let hog: Hog | undefined;
     let w: Watch | undefined;
     try {
+      // the producer's format first: buffers of another format get no frames
       await waitForProducer(out);
+      hog = await startHog(cap, ['-b', String(bufs), '-k', String(hold)]);
+      const h = hog;
       // the hog streams first (it owns the node), the watcher joins
       await waitForReaders(out, 1);
       w = await startWatch(cap);
       const watch = w;
       await waitForReaders(out, 2);
-      await waitFor(() => hog.bg.child.exitCode !== null || /holding/.test(hog.output()), 'the hog to hold its buffers');
-      expect(hog.output()).toMatch(new RegExp(`"holding":${hold}`));
+      await waitFor(() => h.bg.child.exitCode !== null || /holding/.test(h.output()), 'the hog to hold its buffers');
+      expect(h.output()).toMatch(new RegExp(`"holding":${hold}`));
 
-      await kill9(hog.bg);
+      await kill9(h.bg);
       await waitFor(() => sysfs(out, 'readers') === '1', 'the killed consumer to be gone');
       const seen = watch.progress().producer;
       const framesIn = Number(sysfs(out, 'frames'));
@@ -331,7 +362,7 @@ describe('consumer killed', () => {
       expectWholeFrames(rep);
       expect(rep.segments.map((g) => g.kind)).toEqual(['producer']);
     } finally {
-      hog.bg.child.kill('SIGKILL');
+      hog?.bg.child.kill('SIGKILL');
       await w?.bg.stop();
       await producer.stop();
     }

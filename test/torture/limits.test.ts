@@ -6,7 +6,8 @@
 // than the budget, max_buffers or RAM/4 allow; the kernel log stays clean
 // (setup.ts) and the device streams normally afterwards. A full queue
 // answers CREATE_BUFS with ENOBUFS, as videobuf2 itself does at its limit.
-// Buffers still mapped after REQBUFS(0) are freed on munmap (docs/kmod.md).
+// Buffers still mapped after REQBUFS(0) are freed on munmap (docs/kmod.md);
+// a buffer exported as a dma-buf outlives its device.
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModule, moduleLoaded, runOk, unloadModule } from '../guest/helpers/kernel.js';
 import { consume, prog, readJson, startProducer, waitForProducer } from '../guest/helpers/kmod.js';
@@ -171,6 +172,26 @@ describe('memory limits (max_memory_mb=64)', () => {
     expect(r.count).toBeGreaterThanOrEqual(1);
     await expectStreams(out, cap);
     expect((await ctlio(['remove', String(out)])).errno).toBe(0);
+  });
+
+  it('an exported dma-buf outlives its device and feeds another one', async () => {
+    await loadModule({ devices: 0, max_memory_mb: 64 });
+    const a = await addDevice(['capture_nr=-2']);
+    const b = await addDevice(['capture_nr=-2']);
+    const c = await limits('expbuf', ['-o', `/dev/video${a.out}`, '-O', `/dev/video${b.out}`, '-c', `/dev/video${b.cap}`]);
+    const k = (name: string) => pick(c, name);
+    const s = JSON.stringify(c);
+    expect(k('expbuf').errno, s).toBe(0);
+    expect(k('dmabuf_mmap').errno, s).toBe(0);
+    // the dma-buf holds the memory, not the device: REMOVE works
+    expect(k('remove_exporter').errno, s).toBe(0);
+    expect(k('dmabuf_mmap_after_remove'), s).toEqual({ errno: 0, first: 0x77 });
+    expect(k('consumer').errno, s).toBe(0);
+    expect(k('dmabuf_producer').errno, s).toBe(0);
+    expect(k('consumer_frame'), s).toEqual({ errno: 0, first: 0x77 });
+    expect((await moduleVmalloc()).lines, 'the dma-buf is freed with its last user').toEqual([]);
+    await expectStreams(b.out, b.cap);
+    expect((await ctlio(['remove', String(b.out)])).errno).toBe(0);
   });
 
   it('the module unloads cleanly afterwards', async () => {

@@ -18,6 +18,11 @@
  *            after munmap (from /proc/vmallocinfo)
  *        v4l2l-limits ramcap -o /dev/videoOUT
  *            REQBUFS 32 of 8192x8192 BGR32 (256 MiB each)
+ *        v4l2l-limits expbuf -o /dev/videoOUT -O /dev/videoOUT2
+ *                            -c /dev/videoCAP2 [-C /dev/v4l2loopback]
+ *            exports a buffer of OUT as a dma-buf, closes OUT and REMOVEs
+ *            its device, then uses the dma-buf: mmap, and as the DMABUF
+ *            buffer of a producer on OUT2 whose frame CAP2 receives
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +35,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/videodev2.h>
+
+#include "../../../kmod/include/uapi/linux/v4l2loopback.h"
 
 #define OUT V4L2_BUF_TYPE_VIDEO_OUTPUT
 #define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
@@ -394,17 +401,108 @@ static void ramcap(const char *outdev)
 	printf("}\n");
 }
 
+static int node_nr(const char *path)
+{
+	const char *p = strstr(path, "video");
+
+	return p ? atoi(p + 5) : -1;
+}
+
+static void expbuf(const char *outdev, const char *out2dev,
+		   const char *cap2dev, const char *ctldev)
+{
+	struct v4l2_format f;
+	struct v4l2_exportbuffer e = {
+		.type = OUT, .index = 0, .flags = O_RDWR | O_CLOEXEC,
+	};
+	struct queue c = { 0 };
+	uint32_t n;
+	uint8_t *m;
+	int fd = open_dev(outdev), ctl, p2, err, dfd = -1, type = OUT;
+	size_t size;
+
+	err = set_fmt(fd, OUT, 320, 240, V4L2_PIX_FMT_YUYV, &f);
+	size = f.fmt.pix.sizeimage;
+	if (!err)
+		err = reqbufs(fd, OUT, V4L2_MEMORY_MMAP, 2, &n);
+	if (!err)
+		err = xioctl(fd, VIDIOC_EXPBUF, &e);
+	out("expbuf", err, NULL);
+	if (err) {
+		printf("}\n");
+		return;
+	}
+	dfd = e.fd;
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	out("dmabuf_mmap", m == MAP_FAILED ? errno : 0, NULL);
+	if (m != MAP_FAILED) {
+		memset(m, 0x77, size);
+		munmap(m, size);
+	}
+	/* the exporter goes away: its file, then its device */
+	close(fd);
+	ctl = open(ctldev, O_RDWR);
+	err = ctl < 0 ? errno :
+	      ioctl(ctl, V4L2LOOPBACK_CTL_REMOVE, node_nr(outdev)) ? errno : 0;
+	out("remove_exporter", err, NULL);
+	if (ctl >= 0)
+		close(ctl);
+
+	/* the dma-buf lives on */
+	m = mmap(NULL, size, PROT_READ, MAP_SHARED, dfd, 0);
+	out("dmabuf_mmap_after_remove", m == MAP_FAILED ? errno : 0,
+	    "\"first\":%d", m == MAP_FAILED ? -1 : m[0]);
+	if (m != MAP_FAILED)
+		munmap(m, size);
+
+	/* and feeds another device as a DMABUF output buffer */
+	c.fd = open_dev(cap2dev);
+	p2 = open_dev(out2dev);
+	err = set_fmt(p2, OUT, 320, 240, V4L2_PIX_FMT_YUYV, &f);
+	if (!err)
+		err = reqbufs(c.fd, CAP, V4L2_MEMORY_MMAP, 2, &c.count);
+	if (!err)
+		err = map_all(&c, CAP, PROT_READ);
+	if (!err)
+		err = queue_all_on(&c);
+	out("consumer", err, NULL);
+	err = reqbufs(p2, OUT, V4L2_MEMORY_DMABUF, 1, &n);
+	if (!err) {
+		struct v4l2_buffer b = {
+			.index = 0, .type = OUT, .memory = V4L2_MEMORY_DMABUF,
+			.bytesused = size, .length = size,
+		};
+
+		b.m.fd = dfd;
+		err = xioctl(p2, VIDIOC_QBUF, &b);
+		if (!err)
+			err = xioctl(p2, VIDIOC_STREAMON, &type);
+	}
+	out("dmabuf_producer", err, NULL);
+	usleep(200000);
+	err = got_frame(&c);
+	out("consumer_frame", err, "\"first\":%d",
+	    c.maps[0] ? ((uint8_t *)c.maps[0])[0] : -1);
+	close(p2);
+	close(c.fd);
+	close(dfd);
+	printf("}\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *outdev = NULL, *capdev = NULL, *mode;
+	const char *out2dev = NULL, *ctldev = "/dev/v4l2loopback";
 	int rounds = 8, opt;
 
 	if (argc < 2)
 		return 2;
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "o:c:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:c:n:O:C:")) != -1) {
 		switch (opt) {
+		case 'O': out2dev = optarg; break;
+		case 'C': ctldev = optarg; break;
 		case 'o': outdev = optarg; break;
 		case 'c': capdev = optarg; break;
 		case 'n': rounds = atoi(optarg); break;
@@ -423,6 +521,8 @@ int main(int argc, char **argv)
 		orphans(outdev, rounds);
 	else if (!strcmp(mode, "ramcap"))
 		ramcap(outdev);
+	else if (!strcmp(mode, "expbuf") && out2dev && capdev)
+		expbuf(outdev, out2dev, capdev, ctldev);
 	else
 		return 2;
 	return 0;
