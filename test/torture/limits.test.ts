@@ -192,9 +192,21 @@ describe('memory limits (max_memory_mb=64)', () => {
     expect((await moduleVmalloc()).lines, 'the dma-buf is freed with its last user').toEqual([]);
     await expectStreams(b.out, b.cap);
     expect((await ctlio(['remove', String(b.out)])).errno).toBe(0);
+
+    // and outlives the module
+    const a2 = await addDevice(['capture_nr=-2']);
+    const b2 = await addDevice(['capture_nr=-2']);
+    const u = await limits('expbuf', ['-U', '-o', `/dev/video${a2.out}`, '-O', `/dev/video${b2.out}`, '-c', `/dev/video${b2.cap}`]);
+    const su = JSON.stringify(u);
+    expect(pick(u, 'remove_exporter').errno, su).toBe(0);
+    expect(pick(u, 'rmmod').errno, su).toBe(0);
+    expect(moduleLoaded()).toBe(false);
+    expect(pick(u, 'dmabuf_mmap_after_rmmod'), su).toEqual({ errno: 0, first: 0x77, last: 0x77 });
+    expect((await moduleVmalloc()).lines).toEqual([]);
   });
 
   it('the module unloads cleanly afterwards', async () => {
+    if (!moduleLoaded()) await loadModule({ devices: 0, max_memory_mb: 64 });
     await unloadModule();
     expect(moduleLoaded()).toBe(false);
   });

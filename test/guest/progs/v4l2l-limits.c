@@ -19,10 +19,11 @@
  *        v4l2l-limits ramcap -o /dev/videoOUT
  *            REQBUFS 32 of 8192x8192 BGR32 (256 MiB each)
  *        v4l2l-limits expbuf -o /dev/videoOUT -O /dev/videoOUT2
- *                            -c /dev/videoCAP2 [-C /dev/v4l2loopback]
+ *                            -c /dev/videoCAP2 [-C /dev/v4l2loopback] [-U]
  *            exports a buffer of OUT as a dma-buf, closes OUT and REMOVEs
  *            its device, then uses the dma-buf: mmap, and as the DMABUF
- *            buffer of a producer on OUT2 whose frame CAP2 receives
+ *            buffer of a producer on OUT2 whose frame CAP2 receives; -U:
+ *            unloads the module instead and maps the dma-buf again
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -409,7 +410,7 @@ static int node_nr(const char *path)
 }
 
 static void expbuf(const char *outdev, const char *out2dev,
-		   const char *cap2dev, const char *ctldev)
+		   const char *cap2dev, const char *ctldev, int unload)
 {
 	struct v4l2_format f;
 	struct v4l2_exportbuffer e = {
@@ -454,6 +455,20 @@ static void expbuf(const char *outdev, const char *out2dev,
 	    "\"first\":%d", m == MAP_FAILED ? -1 : m[0]);
 	if (m != MAP_FAILED)
 		munmap(m, size);
+	if (unload) {
+		/* even without the module */
+		err = system("rmmod v4l2loopback");
+		out("rmmod", err, NULL);
+		m = mmap(NULL, size, PROT_READ, MAP_SHARED, dfd, 0);
+		out("dmabuf_mmap_after_rmmod", m == MAP_FAILED ? errno : 0,
+		    "\"first\":%d,\"last\":%d", m == MAP_FAILED ? -1 : m[0],
+		    m == MAP_FAILED ? -1 : m[size - 1]);
+		if (m != MAP_FAILED)
+			munmap(m, size);
+		close(dfd);
+		printf("}\n");
+		return;
+	}
 
 	/* and feeds another device as a DMABUF output buffer */
 	c.fd = open_dev(cap2dev);
@@ -493,14 +508,15 @@ int main(int argc, char **argv)
 {
 	const char *outdev = NULL, *capdev = NULL, *mode;
 	const char *out2dev = NULL, *ctldev = "/dev/v4l2loopback";
-	int rounds = 8, opt;
+	int rounds = 8, unload = 0, opt;
 
 	if (argc < 2)
 		return 2;
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "o:c:n:O:C:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:c:n:O:C:U")) != -1) {
 		switch (opt) {
+		case 'U': unload = 1; break;
 		case 'O': out2dev = optarg; break;
 		case 'C': ctldev = optarg; break;
 		case 'o': outdev = optarg; break;
@@ -522,7 +538,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(mode, "ramcap"))
 		ramcap(outdev);
 	else if (!strcmp(mode, "expbuf") && out2dev && capdev)
-		expbuf(outdev, out2dev, capdev, ctldev);
+		expbuf(outdev, out2dev, capdev, ctldev, unload);
 	else
 		return 2;
 	return 0;
