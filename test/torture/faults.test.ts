@@ -132,7 +132,7 @@ async function startHog(nr: number, args: readonly string[]): Promise<Hog> {
   return { bg, output: () => out };
 }
 
-async function setTimeout(out: number, ms: number): Promise<void> {
+async function setTimeoutControl(out: number, ms: number): Promise<void> {
   await runOk('v4l2-ctl', ['-d', `/dev/video${out}`, '-c', `timeout=${ms}`]);
 }
 
@@ -144,7 +144,7 @@ describe('producer killed mid-stream', () => {
   it('consumers get the timeout image, then the next producer: whole frames only', async () => {
     await loadModule({ devices: 0 });
     const { out, cap } = await addDevice(['capture_nr=-2', 'label=fault timeout image']);
-    await setTimeout(out, 500);
+    await setTimeoutControl(out, 500);
     const p1 = await startProducer(out, { mmap: true, fps: 30 });
     let p2: Background | undefined;
     const watches: Watch[] = [];
@@ -226,7 +226,7 @@ describe('producer killed mid-stream', () => {
   it('a timeout without an image gives black null frames until the next producer', async () => {
     await loadModule({ devices: 0 });
     const { out, cap } = await addDevice(['capture_nr=-2']);
-    await setTimeout(out, 300);
+    await setTimeoutControl(out, 300);
     const p1 = await startProducer(out, { mmap: true, fps: 30 });
     let p2: Background | undefined;
     let w: Watch | undefined;
@@ -284,7 +284,7 @@ describe('producer killed mid-stream', () => {
   it(`a fast 640x480 producer killed at random moments, ${kills} times: whole frames only`, async () => {
     await loadModule({ devices: 0 });
     const { out, cap } = await addDevice(['capture_nr=-2']);
-    await setTimeout(out, 250);
+    await setTimeoutControl(out, 250);
     const rand = prng(tortureSeed);
     let w: Watch | undefined;
     try {

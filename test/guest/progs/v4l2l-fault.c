@@ -10,6 +10,8 @@
  *       `image`, a black null frame, or bad (torn, stale mix, garbage).
  *       Consecutive frames of one kind form segments; a producer segment
  *       ends when the stamp goes backwards (a new producer starts at 0).
+ *       Segment times and gaps are the buffers' timestamps (delivery),
+ *       in seconds since the watch started.
  *       Prints a progress line every 250 ms and a report at the end
  *       (SECONDS elapsed, or SIGTERM/SIGINT).
  *   hog -d DEV [-b BUFS] [-k HOLD] [-B] [-R]
@@ -215,7 +217,6 @@ static int watch(const char *dev, unsigned int nbuf, double seconds)
 				continue;
 			die("DQBUF");
 		}
-		t = now_s() - t0;
 		if (b.index >= MAX_BUFS || b.bytesused > lens[b.index])
 			die("DQBUF index");
 		if (b.bytesused != fmt.fmt.pix.sizeimage)
@@ -227,6 +228,8 @@ static int watch(const char *dev, unsigned int nbuf, double seconds)
 		if (ts < last_ts)
 			ts_back++;
 		last_ts = ts;
+		/* delivery time (CLOCK_MONOTONIC, like now_s()), not ours */
+		t = ts - t0;
 		k = classify(maps[b.index], b.bytesused, &n);
 		if (ioctl(fd, VIDIOC_QBUF, &b))
 			die("QBUF");
