@@ -57,7 +57,7 @@ describe('memory limits (max_memory_mb=64)', () => {
   it('oversize frames, counts and sizeimage: ENOMEM/EINVAL or clamped within the budget', async () => {
     await loadModule({ devices: 0, max_memory_mb: 64 });
     const { out, cap } = await addDevice(['capture_nr=-2']);
-    const c = await limits('single', ['-o', `/dev/video${out}`]);
+    const c = await limits('single', ['-o', `/dev/video${out}`, '-c', `/dev/video${cap}`]);
     const k = (name: string) => pick(c, name);
 
     // formats are adjusted, not refused; the 256 MiB frame cannot get buffers
@@ -65,6 +65,11 @@ describe('memory limits (max_memory_mb=64)', () => {
     expect(k('reqbufs_8k').errno).toBe(ENOMEM);
     expect(k('reqbufs_8k_one').errno).toBe(ENOMEM);
     expect(k('create_bufs_8k').errno).toBe(ENOMEM);
+    // a consumer of such frames: read() emulation cannot get buffers either
+    expect(k('read_8k').errno).toBe(ENOMEM);
+    expect(k('poll_8k').errno).toBe(0);
+    expect(k('poll_8k').revents! & 0x008 /* POLLERR */).toBeTruthy();
+    expect(k('consumer_reqbufs_8k').errno).toBe(ENOMEM);
     expect(k('write_8k').errno).toBe(ENOMEM);
     expect(k('fmt_2g')).toEqual({ errno: 0, width: 8192, height: 8192 });
 
@@ -128,6 +133,21 @@ describe('memory limits (max_memory_mb=64)', () => {
 
     await expectStreams(out, cap);
     for (const d of [out, other.out]) expect((await ctlio(['remove', String(d)])).errno).toBe(0);
+  });
+
+  it('max_memory_mb=1: the default 640x480 BGR32 frame (1.2 MB) gets no buffer, 320x240 YUYV gets what fits', async () => {
+    await loadModule({ devices: 0, max_memory_mb: 1 });
+    const { out, cap } = await addDevice(['capture_nr=-2', 'max_buffers=32']);
+    const c = await limits('tiny', ['-o', `/dev/video${out}`]);
+    const k = (name: string) => pick(c, name);
+    expect(k('fmt_default')).toEqual({ errno: 0, sizeimage: 640 * 480 * 4 });
+    expect(k('reqbufs_default').errno).toBe(ENOMEM);
+    expect(k('fmt_small')).toEqual({ errno: 0, sizeimage: 320 * 240 * 2 });
+    // buffers are page-aligned: 6 of 153600 (155648) bytes fit in 1 MiB
+    expect(k('reqbufs_small')).toEqual({ errno: 0, count: Math.floor((1 << 20) / 155_648) });
+    // a producer with 4 buffers and a consumer with 2 fit as well
+    await expectStreams(out, cap);
+    expect((await ctlio(['remove', String(out)])).errno).toBe(0);
   });
 
   it('max_buffers of a device bounds REQBUFS and CREATE_BUFS', async () => {

@@ -4,9 +4,13 @@
  * limits; prints one JSON object: case name -> {"errno":N,...} (0 =
  * success) with what the driver answered. The test asserts on it.
  *
- * usage: v4l2l-limits single -o /dev/videoOUT
+ * usage: v4l2l-limits single -o /dev/videoOUT [-c /dev/videoCAP]
  *            oversize formats, huge REQBUFS counts, CREATE_BUFS with huge
- *            or tiny sizeimage, write() of a frame that cannot fit
+ *            or tiny sizeimage, write() of a frame that cannot fit, and
+ *            with -c read(), poll() and REQBUFS of a consumer of it
+ *        v4l2l-limits tiny -o /dev/videoOUT
+ *            REQBUFS at the default and at a small format (for a budget
+ *            of 1 MiB)
  *        v4l2l-limits consumers -o /dev/videoOUT -c /dev/videoCAP
  *            a producer and consumers of 1920x1080 BGR32 frames whose
  *            buffers together exceed the budget; one frame through them
@@ -27,6 +31,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -121,7 +126,7 @@ static int create_bufs(int fd, uint32_t type, uint32_t count,
 	return err;
 }
 
-static void single(const char *outdev)
+static void single(const char *outdev, const char *capdev)
 {
 	struct v4l2_format f;
 	uint32_t n, idx;
@@ -138,6 +143,22 @@ static void single(const char *outdev)
 	out("reqbufs_8k_one", err, "\"count\":%u", n);
 	err = create_bufs(fd, OUT, 1, f.fmt.pix.sizeimage, &f, &n, &idx);
 	out("create_bufs_8k", err, "\"count\":%u", n);
+	if (capdev) {
+		/* consumers of such frames: read() and poll() start read
+		 * emulation, whose buffers cannot fit either
+		 */
+		int c = open_dev(capdev);
+		struct pollfd pf = { .fd = c, .events = POLLIN };
+		char b;
+
+		err = read(c, &b, 1) < 0 ? errno : 0;
+		out("read_8k", err, NULL);
+		err = poll(&pf, 1, 100) < 0 ? errno : 0;
+		out("poll_8k", err, "\"revents\":%d", pf.revents);
+		err = reqbufs(c, CAP, V4L2_MEMORY_MMAP, 2, &n);
+		out("consumer_reqbufs_8k", err, "\"count\":%u", n);
+		close(c);
+	}
 	/* write() stages a whole frame: it cannot fit either */
 	buf = calloc(1, 65536);
 	err = write(fd, buf, 65536) < 0 ? errno : 0;
@@ -305,6 +326,24 @@ static void consumers(const char *outdev, const char *capdev)
 	close(c[1].fd);
 	err = reqbufs(c[2].fd, CAP, V4L2_MEMORY_MMAP, 4, &c[2].count);
 	out("consumer2_reqbufs_after_close", err, "\"count\":%u", c[2].count);
+	printf("}\n");
+}
+
+static void tiny(const char *outdev)
+{
+	struct v4l2_format f = { .type = OUT };
+	uint32_t n;
+	int fd = open_dev(outdev), err;
+
+	err = xioctl(fd, VIDIOC_G_FMT, &f);
+	out("fmt_default", err, "\"sizeimage\":%u", f.fmt.pix.sizeimage);
+	err = reqbufs(fd, OUT, V4L2_MEMORY_MMAP, 4, &n);
+	out("reqbufs_default", err, "\"count\":%u", n);
+	err = set_fmt(fd, OUT, 320, 240, V4L2_PIX_FMT_YUYV, &f);
+	out("fmt_small", err, "\"sizeimage\":%u", f.fmt.pix.sizeimage);
+	err = reqbufs(fd, OUT, V4L2_MEMORY_MMAP, 32, &n);
+	out("reqbufs_small", err, "\"count\":%u", n);
+	close(fd);
 	printf("}\n");
 }
 
@@ -528,9 +567,11 @@ int main(int argc, char **argv)
 	if (!outdev)
 		return 2;
 	if (!strcmp(mode, "single"))
-		single(outdev);
+		single(outdev, capdev);
 	else if (!strcmp(mode, "consumers") && capdev)
 		consumers(outdev, capdev);
+	else if (!strcmp(mode, "tiny"))
+		tiny(outdev);
 	else if (!strcmp(mode, "maxbufs"))
 		maxbufs(outdev);
 	else if (!strcmp(mode, "orphans"))
