@@ -128,7 +128,8 @@ describe('real clients', () => {
 
   it('two ffmpeg consumers at once on ONE node (combined, exclusive_caps=1)', async () => {
     await loadModule({ exclusive_caps: 1 });
-    const producer = ffmpegProducer(0, 14);
+    // stopped when the test ends; long enough for slow consumer start-ups on a loaded host
+    const producer = ffmpegProducer(0, 40);
     try {
       await waitForProducer(0);
       // the second starts once the first streams (see docs/kmod.md); the
