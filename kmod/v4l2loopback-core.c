@@ -226,11 +226,17 @@ static bool v4l2l_nr_taken(int nr)
 
 /* ---- creation ---- */
 
+/* the last reference is gone: no node, no open file, no timer work */
 static void v4l2l_dev_release(struct v4l2_device *v4l2_dev)
 {
 	struct v4l2l_dev *dev = container_of(v4l2_dev, struct v4l2l_dev,
 					     v4l2_dev);
 
+	mutex_lock(&dev->lock);
+	v4l2l_frame_free(dev, &dev->last_frame);
+	v4l2l_frame_free(dev, &dev->timeout_image);
+	v4l2l_frame_free(dev, &dev->null_frame);
+	mutex_unlock(&dev->lock);
 	v4l2_ctrl_handler_free(&dev->ctrl_handler);
 	v4l2_device_unregister(&dev->v4l2_dev);
 	mutex_destroy(&dev->lock);
@@ -401,7 +407,17 @@ int v4l2l_dev_create(const struct v4l2l_config *cfg, struct v4l2l_dev **out)
 	return 0;
 
 err_nodes:
+	/*
+	 * A node was registered for a while and may still be open (a file
+	 * that set a control, wrote a frame...): as in v4l2l_dev_destroy(),
+	 * no timer work may run or be queued once the last file is gone and
+	 * the device is freed.
+	 */
+	mutex_lock(&dev->lock);
+	dev->dying = true;
+	mutex_unlock(&dev->lock);
 	v4l2l_dev_unregister_nodes(dev);
+	v4l2l_timers_stop(dev);
 err_put:
 	v4l2_device_put(&dev->v4l2_dev);
 	return ret;
@@ -437,11 +453,7 @@ void v4l2l_dev_destroy(struct v4l2l_dev *dev)
 	v4l2l_dev_unregister_nodes(dev);
 	/* dying is set: the work does not re-arm itself any more */
 	v4l2l_timers_stop(dev);
-	mutex_lock(&dev->lock);
-	v4l2l_frame_free(dev, &dev->last_frame);
-	v4l2l_frame_free(dev, &dev->timeout_image);
-	v4l2l_frame_free(dev, &dev->null_frame);
-	mutex_unlock(&dev->lock);
+	/* the last reference: v4l2l_dev_release() frees the stored frames */
 	v4l2_device_put(&dev->v4l2_dev);
 }
 

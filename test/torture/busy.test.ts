@@ -4,13 +4,18 @@
 // after the last close both succeed and the nodes are gone. Then REMOVE and
 // rmmod race with a process that opens and closes the nodes in a loop: they
 // eventually succeed, the opener gets a clean error afterwards, and the
-// kernel log stays clean.
-import { existsSync } from 'node:fs';
+// kernel log stays clean. An ADD that fails because another driver holds
+// the capture node number it asks for registers the output node for a
+// moment: a racer that opens it and sets a control meanwhile must not leave
+// timer work behind for the freed device (KASAN found that on the debug
+// kernel).
+import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ctl } from '../guest/helpers/cli.js';
-import { loadModule, moduleLoaded, run, unloadModule } from '../guest/helpers/kernel.js';
+import { loadModule, moduleLoaded, run, runOk, unloadModule } from '../guest/helpers/kernel.js';
 import { background, prog, sleep, startProducer, sysfs, waitForProducer, waitForReaders } from '../guest/helpers/kmod.js';
-import { addDevice, ctlio, EBUSY, ENODEV, ENOENT, ENXIO } from './helpers/ctl.js';
+import { addDevice, ctlio, EBUSY, EEXIST, ENODEV, ENOENT, ENXIO } from './helpers/ctl.js';
+import { moduleVmalloc } from './helpers/memory.js';
 import { scaled } from './helpers/mode.js';
 
 const rounds = scaled(5, 40);
@@ -154,6 +159,46 @@ describe('REMOVE and rmmod while busy', () => {
     }
     await unloadModule();
     expect(moduleLoaded()).toBe(false);
+  });
+
+  it('a failed ADD (number held by another driver) while a racer opens its node and sets controls', async () => {
+    // another driver's node: vivid on Debian's kernels, vim2m on the debug kernel
+    await unloadModule();
+    const foreignModule = (await run('modprobe', ['vivid', 'n_devs=1', 'node_types=0x1'])).code === 0 ? 'vivid' : 'vim2m';
+    if (foreignModule === 'vim2m') await runOk('modprobe', ['vim2m']);
+    try {
+      const foreign = readdirSync('/sys/class/video4linux')
+        .filter((n) => /^video\d+$/.test(n))
+        .map((n) => Number(n.slice(5)));
+      expect(foreign.length, `${foreignModule} made no video node`).toBeGreaterThan(0);
+      await loadModule({ devices: 0 });
+      // the output node gets the first free number, the capture node asks
+      // for the foreign one: registered elsewhere for a moment, then EEXIST
+      let transient = 0;
+      while (foreign.includes(transient)) transient++;
+      const racerMs = scaled(15_000, 120_000);
+      const racer = background(await prog('v4l2l-ctlio'), ['ctrl-loop', String(transient), String(racerMs), '20000'], racerMs + 60_000);
+      let attempts = 0;
+      try {
+        while (racer.child.exitCode === null) {
+          expect((await ctlio(['add', `capture_nr=${foreign[0]}`])).errno).toBe(EEXIST);
+          attempts++;
+        }
+      } finally {
+        await racer.stop();
+      }
+      const r = await racer.done;
+      const rep = JSON.parse(r.stdout) as { opens: number };
+      // the racer did get the transient node open (and set the control)
+      expect(rep.opens, `${attempts} ADDs: ${r.stdout}`).toBeGreaterThan(0);
+      expect(existsSync(`/dev/video${transient}`)).toBe(false);
+      // the devices that failed are gone for good: nothing of theirs is left
+      expect((await moduleVmalloc()).lines).toEqual([]);
+      await unloadModule();
+      expect(moduleLoaded()).toBe(false);
+    } finally {
+      await run('rmmod', [foreignModule]);
+    }
   });
 
   it(`rmmod racing with processes that open and close the nodes (${rounds} rounds)`, async () => {

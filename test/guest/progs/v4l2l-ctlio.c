@@ -9,10 +9,14 @@
  * usage: v4l2l-ctlio [-c /dev/v4l2loopback] add [field=value...]
  *        v4l2l-ctlio [-c ...] remove NR | query NR | add-capture NR [CAPNR]
  *        v4l2l-ctlio open-loop NR MS [PAUSE_US]
+ *        v4l2l-ctlio ctrl-loop NR MS [HOLD_US]
  * open-loop opens and closes /dev/videoNR for MS milliseconds, or until
  * 200 opens in a row failed (racing a REMOVE or rmmod), pausing PAUSE_US
  * microseconds after each close, and prints
- * {"opens":N,"failures":N,"lastErrno":N}.
+ * {"opens":N,"failures":N,"lastErrno":N}. ctrl-loop does the same for
+ * all of MS (a node that comes and goes), sets the timeout control (1 ms)
+ * on every file it gets open and holds it HOLD_US microseconds before
+ * closing it.
  * fields: output_nr capture_nr label min_width max_width min_height
  *         max_height max_buffers max_openers announce_all_caps
  */
@@ -24,12 +28,13 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/videodev2.h>
 
 #include "../../../kmod/include/uapi/linux/v4l2loopback.h"
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: v4l2l-ctlio [-c CTL] add [field=value...] | remove NR | query NR | add-capture NR [CAPNR] | open-loop NR MS [PAUSE_US]\n");
+	fprintf(stderr, "usage: v4l2l-ctlio [-c CTL] add [field=value...] | remove NR | query NR | add-capture NR [CAPNR] | open-loop NR MS [PAUSE_US] | ctrl-loop NR MS [HOLD_US]\n");
 	return 2;
 }
 
@@ -101,7 +106,7 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int open_loop(int nr, long ms, long pause_us)
+static int open_loop(int nr, long ms, long pause_us, int set_ctrl)
 {
 	double end = now_ms() + ms;
 	long opens = 0, failures = 0, in_a_row = 0;
@@ -109,7 +114,7 @@ static int open_loop(int nr, long ms, long pause_us)
 	char path[32];
 
 	snprintf(path, sizeof(path), "/dev/video%d", nr);
-	while (now_ms() < end && in_a_row < 200) {
+	while (now_ms() < end && (set_ctrl || in_a_row < 200)) {
 		fd = open(path, O_RDWR | O_NONBLOCK);
 		if (fd < 0) {
 			failures++;
@@ -119,8 +124,18 @@ static int open_loop(int nr, long ms, long pause_us)
 		}
 		opens++;
 		in_a_row = 0;
+		if (set_ctrl) {
+			struct v4l2_control c = {
+				.id = V4L2LOOPBACK_CID_TIMEOUT, .value = 1,
+			};
+
+			ioctl(fd, VIDIOC_S_CTRL, &c);
+		}
+		/* ctrl-loop: hold the file for PAUSE_US before closing it */
+		if (set_ctrl && pause_us)
+			usleep(pause_us);
 		close(fd);
-		if (pause_us)
+		if (!set_ctrl && pause_us)
 			usleep(pause_us);
 	}
 	printf("{\"opens\":%ld,\"failures\":%ld,\"lastErrno\":%d}\n", opens,
@@ -144,7 +159,10 @@ int main(int argc, char **argv)
 	cmd = argv[i++];
 	if (!strcmp(cmd, "open-loop") && (i + 2 == argc || i + 3 == argc))
 		return open_loop(atoi(argv[i]), atol(argv[i + 1]),
-				 i + 3 == argc ? atol(argv[i + 2]) : 0);
+				 i + 3 == argc ? atol(argv[i + 2]) : 0, 0);
+	if (!strcmp(cmd, "ctrl-loop") && (i + 2 == argc || i + 3 == argc))
+		return open_loop(atoi(argv[i]), atol(argv[i + 1]),
+				 i + 3 == argc ? atol(argv[i + 2]) : 0, 1);
 	memset(&c, 0, sizeof(c));
 	c.output_nr = -1;
 	c.capture_nr = -1;
