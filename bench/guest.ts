@@ -206,7 +206,7 @@ function runScenario(s: Scenario): ScenarioResult {
 
 // ---- Node VirtualCamera vs the C producer ---------------------------------------------
 /** Length of one measured window (s): short, so that the producers' turns interleave finely. */
-const WINDOW_S = 0.25;
+const WINDOW_S = 0.125;
 
 function failedMeasure(error: string): ProducerMeasure {
   return { frames: 0, seconds: 0, cpuUsPerFrame: Number.NaN, error };
