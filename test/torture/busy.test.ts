@@ -18,7 +18,7 @@ import { addDevice, ctlio, EBUSY, EEXIST, ENODEV, ENOENT, ENXIO } from './helper
 import { moduleVmalloc } from './helpers/memory.js';
 import { scaled } from './helpers/mode.js';
 
-const rounds = scaled(5, 40);
+const rounds = scaled(3, 40);
 
 async function rmmod(): Promise<{ code: number | null; stderr: string }> {
   return run('rmmod', ['v4l2loopback'], { timeoutMs: 30_000 });
@@ -176,7 +176,7 @@ describe('REMOVE and rmmod while busy', () => {
       // for the foreign one: registered elsewhere for a moment, then EEXIST
       let transient = 0;
       while (foreign.includes(transient)) transient++;
-      const racerMs = scaled(15_000, 120_000);
+      const racerMs = scaled(8_000, 120_000);
       const racer = background(await prog('v4l2l-ctlio'), ['ctrl-loop', String(transient), String(racerMs), '20000'], racerMs + 60_000);
       let attempts = 0;
       try {

@@ -282,7 +282,7 @@ describe('producer killed mid-stream', () => {
     expect((await ctlio(['remove', '0'])).errno).toBe(0);
   });
 
-  const kills = scaled(4, 30);
+  const kills = scaled(3, 30);
   it(`a fast 640x480 producer killed at random moments, ${kills} times: whole frames only`, async () => {
     await loadModule({ devices: 0 });
     const { out, cap } = await addDevice(['capture_nr=-2']);
