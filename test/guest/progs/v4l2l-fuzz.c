@@ -1890,6 +1890,45 @@ static void print_report(double elapsed, const char *error)
 	fflush(stdout);
 }
 
+/*
+ * A crash of the fuzzer itself (a mapping that vanished under a touch, the
+ * kernel writing through a pointer it should have refused...): say which
+ * thread, doing what, at which address, so the seed can be chased.
+ */
+static void crash_report(int sig, siginfo_t *si, void *uc)
+{
+	char msg[160];
+	int i, n;
+
+	(void)uc;
+	for (i = 0; i < nthreads; i++)
+		if (pthread_equal(threads[i].tid, pthread_self()))
+			break;
+	n = snprintf(msg, sizeof(msg),
+		     "v4l2l-fuzz: thread %d got signal %d (code %d) at %p in %s (cmd 0x%lx)\n",
+		     i < nthreads ? i : -1, sig, si->si_code, si->si_addr,
+		     i < nthreads ? op_names[threads[i].op] : "main",
+		     i < nthreads ? threads[i].cmd : 0ul);
+	if (n > 0)
+		(void)!write(2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_crashes(void)
+{
+	static uint8_t altstack[64 * 1024];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = crash_report;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigaltstack(&ss, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	double start, grace_end;
@@ -1926,6 +1965,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "v4l2l-fuzz: seed %llu, %d threads, %g s\n",
 		(unsigned long long)seed, nthreads, duration);
 	signal(SIGPIPE, SIG_IGN);
+	catch_crashes();
 
 	start = now();
 	deadline = start + duration;
