@@ -130,6 +130,7 @@ struct thr {
 	int fd_node[MAX_FDS]; /* index in paths[], -1 = control, -2 = added */
 	int dmabufs[MAX_DMABUFS];
 	struct map maps[MAX_MAPS];
+	struct v4l2_ext_control ext_ctrls[V4L2_CID_MAX_CTRLS];
 	size_t mapped;
 	struct {
 		int fd;
@@ -885,12 +886,16 @@ static void do_ext_ctrls(struct thr *t, int fd, enum op op)
 		[OP_S_EXT_CTRLS] = VIDIOC_S_EXT_CTRLS,
 		[OP_TRY_EXT_CTRLS] = VIDIOC_TRY_EXT_CTRLS,
 	};
-	struct v4l2_ext_control ctrls[6];
+	/*
+	 * The kernel copies count entries in and back out (even on errors):
+	 * the array must hold as many as it accepts, or a mutated count
+	 * has it write over whatever follows.
+	 */
+	struct v4l2_ext_control *ctrls = t->ext_ctrls;
 	struct v4l2_ext_controls cs;
-	unsigned int i;
+	unsigned int i, n;
 
 	memset(&cs, 0, sizeof(cs));
-	memset(ctrls, 0, sizeof(ctrls));
 	switch (rnd(t, 6)) {
 	case 0:
 		cs.which = V4L2_CTRL_WHICH_DEF_VAL;
@@ -910,7 +915,9 @@ static void do_ext_ctrls(struct thr *t, int fd, enum op op)
 		break;
 	}
 	cs.count = mut32(t, rnd(t, 7));
-	for (i = 0; i < 6; i++) {
+	n = cs.count < V4L2_CID_MAX_CTRLS ? cs.count : V4L2_CID_MAX_CTRLS;
+	memset(ctrls, 0, n * sizeof(ctrls[0]));
+	for (i = 0; i < n; i++) {
 		ctrls[i].id = rnd_ctrl_id(t) & ~(V4L2_CTRL_FLAG_NEXT_CTRL |
 						 V4L2_CTRL_FLAG_NEXT_COMPOUND);
 		ctrls[i].size = chance(t, 90) ? 0 : mut32(t, 4);
