@@ -505,6 +505,7 @@ static int __init v4l2l_init(void)
 	int i, n = devices, ret;
 
 	v4l2l_check_params();
+	v4l2l_memops_init();
 	if (n < 0) {
 		n = 1;
 		for (i = 0; i < V4L2L_MAX_DEVICES; i++)

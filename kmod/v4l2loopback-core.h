@@ -267,6 +267,12 @@ void v4l2l_buf_cleanup(struct vb2_buffer *vb);
 void v4l2l_deliver(struct v4l2l_dev *dev, const void *data, size_t payload);
 void v4l2l_send_usage_event(struct v4l2l_dev *dev);
 
+/* v4l2loopback-memops.c */
+extern struct vb2_mem_ops v4l2l_memops;
+void v4l2l_memops_init(void);
+int v4l2l_check_dmabuf(struct vb2_buffer *vb);
+int v4l2l_check_dmabuf_fd(const struct v4l2_buffer *b);
+
 /* v4l2loopback-ctrls.c */
 int v4l2l_ctrls_init(struct v4l2l_dev *dev);
 

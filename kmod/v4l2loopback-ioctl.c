@@ -589,6 +589,8 @@ static int v4l2l_prepare_buf(struct file *file, void *priv,
 	int ret;
 
 	ret = v4l2l_owned_queue(fh, p->type, &dir, &q);
+	if (!ret)
+		ret = v4l2l_check_dmabuf_fd(p);
 	if (ret)
 		return ret;
 	ret = vb2_prepare_buf(q, NULL, p);
@@ -605,6 +607,8 @@ static int v4l2l_qbuf(struct file *file, void *priv, struct v4l2_buffer *p)
 	int ret;
 
 	ret = v4l2l_owned_queue(fh, p->type, &dir, &q);
+	if (!ret)
+		ret = v4l2l_check_dmabuf_fd(p);
 	if (ret)
 		return ret;
 	/* QBUF must return the buffer as QUEUED: see vid_out_buf_queue() */

@@ -64,6 +64,8 @@ int v4l2l_buf_init(struct vb2_buffer *vb)
 	size_t size = PAGE_ALIGN(vb2_plane_size(vb, 0));
 	int ret;
 
+	if (vb->memory == VB2_MEMORY_DMABUF)
+		return v4l2l_check_dmabuf(vb);
 	/* only driver-allocated memory counts against the budget */
 	if (vb->memory != VB2_MEMORY_MMAP)
 		return 0;
@@ -100,7 +102,7 @@ int v4l2l_queue_init(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 	q->drv_priv = fh;
 	q->buf_struct_size = sizeof(struct v4l2l_buffer);
 	q->ops = dir == V4L2L_CAP ? &v4l2l_vid_cap_qops : &v4l2l_vid_out_qops;
-	q->mem_ops = &vb2_vmalloc_memops;
+	q->mem_ops = &v4l2l_memops;
 	q->timestamp_flags = dir == V4L2L_CAP ?
 			     V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC :
 			     V4L2_BUF_FLAG_TIMESTAMP_COPY;

@@ -123,14 +123,16 @@ export async function kernelLogSince(marker: string): Promise<string> {
 
 /**
  * videobuf2-vmalloc buffers still allocated although no loaded module uses
- * videobuf2-vmalloc any more: memory a queue never gave back. Empty while
- * a user (our module, vivid, vim2m) is loaded, since its buffers are legal.
+ * videobuf2-vmalloc any more: memory a queue, or a dma-buf nobody holds,
+ * never gave back. Empty while a user (our module, vivid, vim2m) is loaded,
+ * since its buffers are legal.
  */
 export async function orphanedVideoBuffers(): Promise<string[]> {
   const { readFile } = await import('node:fs/promises');
   const modules = await readFile('/proc/modules', 'utf8');
-  const vb2 = /^videobuf2_vmalloc \d+ (\d+)/m.exec(modules);
-  if (vb2 && Number(vb2[1]) > 0) return [];
+  // "videobuf2_vmalloc <size> <refs> <users,>|- Live ...": a dma-buf holds a reference but is no user
+  const users = /^videobuf2_vmalloc \d+ \d+ (\S+)/m.exec(modules)?.[1] ?? '-';
+  if (users !== '-') return [];
   const areas = await readFile('/proc/vmallocinfo', 'utf8');
   return areas.split('\n').filter((l) => /vb2_vmalloc/.test(l));
 }

@@ -522,6 +522,16 @@ static void expbuf(const char *outdev, const char *out2dev,
 	out("consumer", err, NULL);
 	err = reqbufs(p2, OUT, V4L2_MEMORY_DMABUF, 1, &n);
 	if (!err) {
+		/* a plane longer than the dma-buf: refused, and nothing leaks */
+		struct v4l2_buffer big = {
+			.index = 0, .type = OUT, .memory = V4L2_MEMORY_DMABUF,
+			.bytesused = size, .length = size + 4096,
+		};
+
+		big.m.fd = dfd;
+		out("dmabuf_too_short", xioctl(p2, VIDIOC_QBUF, &big), NULL);
+	}
+	if (!err) {
 		struct v4l2_buffer b = {
 			.index = 0, .type = OUT, .memory = V4L2_MEMORY_DMABUF,
 			.bytesused = size, .length = size,
