@@ -40,65 +40,69 @@ Napi::Value QueryCap(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// enumFormats(fd, type) -> [{ index, pixelformat, description, flags }]
-Napi::Value EnumFormats(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0);
-  uint32_t type = ArgU32(info, 1, "type");
+// Runs an ENUM_* ioctl from index 0 until EINVAL. `prepare` fills the
+// request's other fields; `convert` turns an answer into a JS object and
+// says whether to go on (a stepwise or continuous answer is the only one).
+template <typename Request, typename Prepare, typename Convert>
+Napi::Array Enumerate(Napi::Env env, int fd, unsigned long request, const char* name,
+                      Prepare prepare, Convert convert) {
   Napi::Array out = Napi::Array::New(env);
   for (uint32_t i = 0; i < 1024; i++) {
-    v4l2_fmtdesc d;
-    std::memset(&d, 0, sizeof(d));
-    d.index = i;
-    d.type = type;
-    if (Xioctl(fd, VIDIOC_ENUM_FMT, &d) == -1) {
+    Request r;
+    std::memset(&r, 0, sizeof(r));
+    r.index = i;
+    prepare(r);
+    if (Xioctl(fd, request, &r) == -1) {
       if (errno == EINVAL) break;
-      throw ErrnoError(env, errno, "ioctl", "VIDIOC_ENUM_FMT");
+      throw ErrnoError(env, errno, "ioctl", name);
     }
     Napi::Object o = Napi::Object::New(env);
-    o.Set("index", d.index);
-    o.Set("pixelformat", d.pixelformat);
-    o.Set("description", CString(d.description, sizeof(d.description)));
-    o.Set("flags", d.flags);
+    bool more = convert(r, o);
     out.Set(i, o);
+    if (!more) break;
   }
   return out;
+}
+
+// enumFormats(fd, type) -> [{ index, pixelformat, description, flags }]
+Napi::Value EnumFormats(const Napi::CallbackInfo& info) {
+  int fd = ArgFd(info, 0);
+  uint32_t type = ArgU32(info, 1, "type");
+  return Enumerate<v4l2_fmtdesc>(
+      info.Env(), fd, VIDIOC_ENUM_FMT, "VIDIOC_ENUM_FMT", [&](v4l2_fmtdesc& d) { d.type = type; },
+      [](const v4l2_fmtdesc& d, Napi::Object& o) {
+        o.Set("index", d.index);
+        o.Set("pixelformat", d.pixelformat);
+        o.Set("description", CString(d.description, sizeof(d.description)));
+        o.Set("flags", d.flags);
+        return true;
+      });
 }
 
 // enumFrameSizes(fd, pixelformat) -> [{ type: 'discrete', width, height } |
 //   { type: 'stepwise'|'continuous', minWidth, maxWidth, stepWidth, ... }]
 Napi::Value EnumFrameSizes(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   int fd = ArgFd(info, 0);
   uint32_t pixelformat = ArgU32(info, 1, "pixelformat");
-  Napi::Array out = Napi::Array::New(env);
-  for (uint32_t i = 0; i < 1024; i++) {
-    v4l2_frmsizeenum s;
-    std::memset(&s, 0, sizeof(s));
-    s.index = i;
-    s.pixel_format = pixelformat;
-    if (Xioctl(fd, VIDIOC_ENUM_FRAMESIZES, &s) == -1) {
-      if (errno == EINVAL) break;
-      throw ErrnoError(env, errno, "ioctl", "VIDIOC_ENUM_FRAMESIZES");
-    }
-    Napi::Object o = Napi::Object::New(env);
-    if (s.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
-      o.Set("type", "discrete");
-      o.Set("width", s.discrete.width);
-      o.Set("height", s.discrete.height);
-    } else {
-      o.Set("type", s.type == V4L2_FRMSIZE_TYPE_CONTINUOUS ? "continuous" : "stepwise");
-      o.Set("minWidth", s.stepwise.min_width);
-      o.Set("maxWidth", s.stepwise.max_width);
-      o.Set("stepWidth", s.stepwise.step_width);
-      o.Set("minHeight", s.stepwise.min_height);
-      o.Set("maxHeight", s.stepwise.max_height);
-      o.Set("stepHeight", s.stepwise.step_height);
-    }
-    out.Set(i, o);
-    if (s.type != V4L2_FRMSIZE_TYPE_DISCRETE) break;
-  }
-  return out;
+  return Enumerate<v4l2_frmsizeenum>(
+      info.Env(), fd, VIDIOC_ENUM_FRAMESIZES, "VIDIOC_ENUM_FRAMESIZES",
+      [&](v4l2_frmsizeenum& s) { s.pixel_format = pixelformat; },
+      [](const v4l2_frmsizeenum& s, Napi::Object& o) {
+        if (s.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
+          o.Set("type", "discrete");
+          o.Set("width", s.discrete.width);
+          o.Set("height", s.discrete.height);
+          return true;
+        }
+        o.Set("type", s.type == V4L2_FRMSIZE_TYPE_CONTINUOUS ? "continuous" : "stepwise");
+        o.Set("minWidth", s.stepwise.min_width);
+        o.Set("maxWidth", s.stepwise.max_width);
+        o.Set("stepWidth", s.stepwise.step_width);
+        o.Set("minHeight", s.stepwise.min_height);
+        o.Set("maxHeight", s.stepwise.max_height);
+        o.Set("stepHeight", s.stepwise.step_height);
+        return false;
+      });
 }
 
 // enumFrameIntervals(fd, pixelformat, width, height)
@@ -108,32 +112,25 @@ Napi::Value EnumFrameIntervals(const Napi::CallbackInfo& info) {
   uint32_t pixelformat = ArgU32(info, 1, "pixelformat");
   uint32_t width = ArgU32(info, 2, "width");
   uint32_t height = ArgU32(info, 3, "height");
-  Napi::Array out = Napi::Array::New(env);
-  for (uint32_t i = 0; i < 1024; i++) {
-    v4l2_frmivalenum v;
-    std::memset(&v, 0, sizeof(v));
-    v.index = i;
-    v.pixel_format = pixelformat;
-    v.width = width;
-    v.height = height;
-    if (Xioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, &v) == -1) {
-      if (errno == EINVAL) break;
-      throw ErrnoError(env, errno, "ioctl", "VIDIOC_ENUM_FRAMEINTERVALS");
-    }
-    Napi::Object o = Napi::Object::New(env);
-    if (v.type == V4L2_FRMIVAL_TYPE_DISCRETE) {
-      o.Set("type", "discrete");
-      o.Set("interval", Fraction(env, v.discrete));
-    } else {
-      o.Set("type", v.type == V4L2_FRMIVAL_TYPE_CONTINUOUS ? "continuous" : "stepwise");
-      o.Set("min", Fraction(env, v.stepwise.min));
-      o.Set("max", Fraction(env, v.stepwise.max));
-      o.Set("step", Fraction(env, v.stepwise.step));
-    }
-    out.Set(i, o);
-    if (v.type != V4L2_FRMIVAL_TYPE_DISCRETE) break;
-  }
-  return out;
+  return Enumerate<v4l2_frmivalenum>(
+      env, fd, VIDIOC_ENUM_FRAMEINTERVALS, "VIDIOC_ENUM_FRAMEINTERVALS",
+      [&](v4l2_frmivalenum& v) {
+        v.pixel_format = pixelformat;
+        v.width = width;
+        v.height = height;
+      },
+      [env](const v4l2_frmivalenum& v, Napi::Object& o) {
+        if (v.type == V4L2_FRMIVAL_TYPE_DISCRETE) {
+          o.Set("type", "discrete");
+          o.Set("interval", Fraction(env, v.discrete));
+          return true;
+        }
+        o.Set("type", v.type == V4L2_FRMIVAL_TYPE_CONTINUOUS ? "continuous" : "stepwise");
+        o.Set("min", Fraction(env, v.stepwise.min));
+        o.Set("max", Fraction(env, v.stepwise.max));
+        o.Set("step", Fraction(env, v.stepwise.step));
+        return false;
+      });
 }
 
 Napi::Object PixFormatTo(Napi::Env env, const v4l2_pix_format& p) {

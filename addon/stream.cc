@@ -28,6 +28,15 @@ Napi::Object BufferTo(Napi::Env env, const v4l2_buffer& b) {
   return o;
 }
 
+// A zeroed v4l2_buffer for an MMAP buffer of the queue `type`.
+v4l2_buffer MmapBuffer(uint32_t type) {
+  v4l2_buffer b;
+  std::memset(&b, 0, sizeof(b));
+  b.type = type;
+  b.memory = V4L2_MEMORY_MMAP;
+  return b;
+}
+
 // reqbufs(fd, type, count) -> granted count (MMAP memory)
 Napi::Value Reqbufs(const Napi::CallbackInfo& info) {
   int fd = ArgFd(info, 0);
@@ -43,11 +52,8 @@ Napi::Value Reqbufs(const Napi::CallbackInfo& info) {
 // querybuf(fd, type, index) -> { index, length, offset, flags, ... }
 Napi::Value Querybuf(const Napi::CallbackInfo& info) {
   int fd = ArgFd(info, 0);
-  v4l2_buffer b;
-  std::memset(&b, 0, sizeof(b));
-  b.type = ArgU32(info, 1, "type");
+  v4l2_buffer b = MmapBuffer(ArgU32(info, 1, "type"));
   b.index = ArgU32(info, 2, "index");
-  b.memory = V4L2_MEMORY_MMAP;
   V4L2L_IOCTL_OR_THROW(info.Env(), fd, VIDIOC_QUERYBUF, &b);
   return BufferTo(info.Env(), b);
 }
@@ -55,11 +61,8 @@ Napi::Value Querybuf(const Napi::CallbackInfo& info) {
 // qbuf(fd, type, index, bytesused = 0, timestampUs = 0)
 Napi::Value Qbuf(const Napi::CallbackInfo& info) {
   int fd = ArgFd(info, 0);
-  v4l2_buffer b;
-  std::memset(&b, 0, sizeof(b));
-  b.type = ArgU32(info, 1, "type");
+  v4l2_buffer b = MmapBuffer(ArgU32(info, 1, "type"));
   b.index = ArgU32(info, 2, "index");
-  b.memory = V4L2_MEMORY_MMAP;
   b.field = V4L2_FIELD_NONE;
   if (info.Length() > 3 && !info[3].IsUndefined()) b.bytesused = ArgU32(info, 3, "bytesused");
   if (info.Length() > 4 && !info[4].IsUndefined()) {
@@ -75,10 +78,7 @@ Napi::Value Qbuf(const Napi::CallbackInfo& info) {
 // dqbuf(fd, type) -> buffer | null when none is ready (fd is O_NONBLOCK)
 Napi::Value Dqbuf(const Napi::CallbackInfo& info) {
   int fd = ArgFd(info, 0);
-  v4l2_buffer b;
-  std::memset(&b, 0, sizeof(b));
-  b.type = ArgU32(info, 1, "type");
-  b.memory = V4L2_MEMORY_MMAP;
+  v4l2_buffer b = MmapBuffer(ArgU32(info, 1, "type"));
   if (Xioctl(fd, VIDIOC_DQBUF, &b) == -1) {
     if (errno == EAGAIN) return info.Env().Null();
     throw ErrnoError(info.Env(), errno, "ioctl", "VIDIOC_DQBUF");
@@ -88,10 +88,7 @@ Napi::Value Dqbuf(const Napi::CallbackInfo& info) {
 
 // Non-blocking DQBUF of an MMAP buffer: its index, or -1 (EAGAIN) with errno set.
 int DequeueIndex(int fd, uint32_t type) {
-  v4l2_buffer b;
-  std::memset(&b, 0, sizeof(b));
-  b.type = type;
-  b.memory = V4L2_MEMORY_MMAP;
+  v4l2_buffer b = MmapBuffer(type);
   if (Xioctl(fd, VIDIOC_DQBUF, &b) == -1) return -1;
   return static_cast<int>(b.index);
 }
@@ -105,11 +102,8 @@ Napi::Value QbufIndex(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0);
   uint32_t type = ArgU32(info, 1, "type");
-  v4l2_buffer b;
-  std::memset(&b, 0, sizeof(b));
-  b.type = type;
+  v4l2_buffer b = MmapBuffer(type);
   b.index = ArgU32(info, 2, "index");
-  b.memory = V4L2_MEMORY_MMAP;
   b.field = V4L2_FIELD_NONE;
   b.bytesused = ArgU32(info, 3, "bytesused");
   bool reclaim = ArgBool(info, 4, "reclaim");

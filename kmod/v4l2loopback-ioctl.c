@@ -650,8 +650,7 @@ static int v4l2l_expbuf(struct file *file, void *priv,
 	return vb2_expbuf(q, p);
 }
 
-static int v4l2l_streamon(struct file *file, void *priv,
-			  enum v4l2_buf_type type)
+static int v4l2l_stream(struct file *file, enum v4l2_buf_type type, bool on)
 {
 	struct v4l2l_fh *fh = to_v4l2l_fh(file);
 	struct vb2_queue *q;
@@ -661,21 +660,19 @@ static int v4l2l_streamon(struct file *file, void *priv,
 	ret = v4l2l_owned_queue(fh, type, &dir, &q);
 	if (ret)
 		return ret;
-	return vb2_streamon(q, type);
+	return on ? vb2_streamon(q, type) : vb2_streamoff(q, type);
+}
+
+static int v4l2l_streamon(struct file *file, void *priv,
+			  enum v4l2_buf_type type)
+{
+	return v4l2l_stream(file, type, true);
 }
 
 static int v4l2l_streamoff(struct file *file, void *priv,
 			   enum v4l2_buf_type type)
 {
-	struct v4l2l_fh *fh = to_v4l2l_fh(file);
-	struct vb2_queue *q;
-	enum v4l2l_dir dir;
-	int ret;
-
-	ret = v4l2l_owned_queue(fh, type, &dir, &q);
-	if (ret)
-		return ret;
-	return vb2_streamoff(q, type);
+	return v4l2l_stream(file, type, false);
 }
 
 /* ---- events ---- */
