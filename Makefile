@@ -102,10 +102,14 @@ bench-convert:
 # results in bench/results/bench.{md,json,png}.
 #   make bench [QUICK=1] [MODULE=path/%k/other.ko] [BENCH_ARGS="--filter 1080 --seconds 2"]
 #   make bench-other-ko   a second build of our module (-O1) to exercise MODULE=
-.PHONY: bench bench-other-ko
+#   make bench-classic-ko Debian 12's classic module (v4l2loopback-dkms 0.12.7) for MODULE=
+.PHONY: bench bench-other-ko bench-classic-ko
 bench: deps
 	BENCH_COMMAND='make bench$(if $(QUICK), QUICK=$(QUICK))$(if $(MODULE), MODULE=$(MODULE))$(if $(BENCH_ARGS), BENCH_ARGS="$(BENCH_ARGS)")' \
 		bench/run.sh $(if $(QUICK),--quick) $(if $(MODULE),--module $(MODULE)) $(BENCH_ARGS)
 
 bench-other-ko:
 	bench/build-other-ko.sh
+
+bench-classic-ko:
+	bench/build-classic-ko.sh

@@ -12,7 +12,7 @@
 // usage (inside sandbox/run): node out/bench/js/bench/guest.js --label ours [--quick]
 //        [--seconds S] [--filter a,b] [--no-node] [--no-matrix] [--other-ko FILE]
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -114,21 +114,43 @@ const save = (): void => {
 
 // ---- swapping modules in the guest -------------------------------------------------
 let loaded: 'ours' | 'theirs' = 'ours';
-function load(which: 'ours' | 'theirs'): void {
-  if (loaded === which) return;
-  const ko = which === 'ours' ? process.env.V4L2L_KO : otherKo;
-  if (!ko) throw new Error(`no module for ${which}`);
+
+function insmodFresh(ko: string, params: string[]): void {
   for (let i = 0; ; i++) {
     const r = spawnSync('rmmod', ['v4l2loopback'], { encoding: 'utf8' });
     if (r.status === 0) break;
     if (i > 50) throw new Error(`rmmod v4l2loopback: ${r.stderr.trim()}`);
     spawnSync('sleep', ['0.1']);
   }
-  // Our own parameters only for ours: another module may not know them.
-  const params = which === 'ours' ? (process.env.SANDBOX_PARAMS ?? '').split(/\s+/).filter(Boolean) : [];
   const r = spawnSync('insmod', [ko, ...params], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`insmod ${ko}: ${r.stderr.trim()}`);
+}
+
+function load(which: 'ours' | 'theirs'): void {
+  if (loaded === which) return;
+  const ko = which === 'ours' ? process.env.V4L2L_KO : otherKo;
+  if (!ko) throw new Error(`no module for ${which}`);
+  // Our own parameters only for ours: another module may not know them.
+  insmodFresh(ko, which === 'ours' ? (process.env.SANDBOX_PARAMS ?? '').split(/\s+/).filter(Boolean) : []);
   loaded = which;
+}
+
+/**
+ * A classic module older than its control device (v4l2loopback before
+ * 0.13, Debian 12's 0.12.7) makes its devices at load time only: one fresh
+ * combined device per scenario by reloading it, with room for the
+ * producer and 8 consumers, and as many buffers as ours gets.
+ */
+const hasControlDevice = (): boolean => existsSync('/dev/v4l2loopback');
+function classicDev(): Dev | string {
+  if (!otherKo) return 'no control device and no other module';
+  insmodFresh(otherKo, ['devices=1', 'max_openers=16', 'max_buffers=8']);
+  const nodes = readdirSync('/sys/class/video4linux')
+    .filter((n) => /^video\d+$/.test(n))
+    .map((n) => Number(n.slice(5)))
+    .sort((a, b) => a - b);
+  const nr = nodes[0];
+  return nr === undefined ? 'the classic module made no video node' : { output: nr, captures: [nr], split: false };
 }
 
 function log(msg: string): void {
@@ -170,11 +192,13 @@ interface Dev {
 }
 
 function mkdev(consumers: number): Dev | string {
+  if (!hasControlDevice()) return classicDev();
   const r = drive(['mkdev', String(consumers)], 60);
   return r.ok ? (r as unknown as Dev) : describe(r);
 }
 
 function rmdev(d: Dev): void {
+  if (!hasControlDevice()) return; // a classic device goes with its module
   const r = drive(['rmdev', String(d.output)], 60);
   if (!r.ok) out.errors.push(`rmdev ${d.output}: ${describe(r)}`);
 }
