@@ -13,6 +13,7 @@ import {
   median,
   nodeVerdicts,
   pairRuns,
+  maxOf,
   percentile,
   producerRatio,
   ratio,
@@ -76,6 +77,12 @@ describe('scenario matrix', () => {
 });
 
 describe('statistics', () => {
+  it('finds the largest of more samples than fit a spread into Math.max', () => {
+    const many = Array.from({ length: 500_000 }, (_, i) => (i * 7919) % 500_000);
+    expect(maxOf(many)).toBe(499_999);
+    expect(maxOf([])).toBeNaN();
+  });
+
   it('takes nearest-rank percentiles of unsorted samples', () => {
     const v = Array.from({ length: 100 }, (_, i) => 100 - i);
     expect(percentile(v, 50)).toBe(50);
