@@ -397,8 +397,15 @@ for (const [i, s] of list.entries()) {
     // ABBA order: the module loaded last goes first, one swap per scenario.
     const order: Array<'ours' | 'theirs'> = loaded === 'ours' ? ['ours', 'theirs'] : ['theirs', 'ours'];
     for (const which of order) {
-      load(which);
-      const r = runScenario(s);
+      let r: ScenarioResult;
+      try {
+        load(which);
+        r = runScenario(s);
+      } catch (e) {
+        // another module that cannot be unloaded (a consumer stuck in it) ends its part of the run
+        if (which === 'ours') throw e;
+        r = failedResult(s, Number.NaN, `theirs: ${(e as Error).message}`, Number.NaN);
+      }
       (which === 'ours' ? out : theirs).scenarios.push(r);
       if (which === 'theirs') log(`${i + 1}/${list.length} ${s.id} theirs: min consumer ${r.minConsumerFps.toFixed(1)} fps, ${r.cpu.usPerDeliveredFrame.toFixed(0)} µs CPU/frame${r.error ? ` [${r.error}]` : ''}`);
     }

@@ -262,7 +262,7 @@ struct consumer {
 	pthread_t thread;
 	const char *path;
 	unsigned int nbufs;
-	long frames, warmups, unstamped, first, last, skips;
+	long frames, warmups, unstamped, first, last, skips, repeats;
 	uint32_t *lat_us;
 	size_t nlat;
 	const char *error;
@@ -372,6 +372,9 @@ static void *consumer_main(void *arg)
 					c->unstamped++;
 				} else if (s.counter == WARMUP_COUNTER) {
 					c->warmups++;
+				} else if (c->last >= 0 && (long)s.counter <= c->last) {
+					/* a frame it had already (a module that hands out a buffer again) */
+					c->repeats++;
 				} else {
 					if (c->last >= 0 && (long)s.counter != c->last + 1)
 						c->skips++;
@@ -634,9 +637,9 @@ static int cmd_run(void)
 		size_t k;
 
 		printf("%s{\"path\":\"%s\",\"buffers\":%u,\"frames\":%ld,\"warmups\":%ld,"
-		       "\"unstamped\":%ld,\"first\":%ld,\"last\":%ld,\"skips\":%ld",
+		       "\"unstamped\":%ld,\"first\":%ld,\"last\":%ld,\"skips\":%ld,\"repeats\":%ld",
 		       i ? "," : "", c->path, c->nbufs, c->frames, c->warmups,
-		       c->unstamped, c->first, c->last, c->skips);
+		       c->unstamped, c->first, c->last, c->skips, c->repeats);
 		if (c->error)
 			printf(",\"error\":\"%s\",\"errno\":%d", c->error, c->err);
 		printf(",\"latencyUs\":[");
