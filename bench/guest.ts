@@ -402,7 +402,8 @@ for (const [i, s] of list.entries()) {
         load(which);
         r = runScenario(s);
       } catch (e) {
-        // another module that cannot be unloaded (a consumer stuck in it) ends its part of the run
+        // the other module failed to load or unload: recorded; if it stays stuck (a consumer
+        // hangs in it), loading ours fails next and the run ends with what it measured
         if (which === 'ours') throw e;
         r = failedResult(s, Number.NaN, `theirs: ${(e as Error).message}`, Number.NaN);
       }
