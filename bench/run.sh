@@ -3,14 +3,18 @@
 # library's dist/), and per kernel boots one sandbox guest at a time for:
 # the scenario matrix on our module (and on another module build with
 # --module, swapped in the same guest for every scenario), and the Node
-# VirtualCamera vs C producer comparison. Then it
+# VirtualCamera vs C producer comparison, and the feeder rate check (real
+# feeders at 30 fps: ffmpeg, GStreamer v4l2sink, Gem, VirtualCamera; its
+# table goes to bench/results/feeders-<release>.md). Then it
 # renders bench/results/bench.{md,json,png}.
 #
 # usage: bench/run.sh [--quick] [--kernels "6.1 6.12"] [--module FILE]
 #                     [--seconds S] [--filter a,b] [--no-node] [--only-node]
+#                     [--no-feeders] [--only-feeders]
 #   --module FILE  another v4l2loopback build with the classic interface;
 #                  %k in FILE is replaced by the kernel release. Kernels
 #                  without such a file are run with ours only.
+#   --no-feeders   skip the feeder rate check; --only-feeders runs just it.
 #   --only-node    run the Node comparison only; the report reuses the
 #                  matrix results already in bench/results/raw/.
 # BENCH_COMMAND overrides the command line the report records.
@@ -20,7 +24,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . sandbox/kernels.sh
 kernels=$(sandbox_test_kernels)
-module="" guest_args=() quick=0 node=1 matrix=1
+module="" guest_args=() quick=0 node=1 matrix=1 feeders=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1; guest_args+=(--quick); shift ;;
@@ -28,7 +32,9 @@ while [ $# -gt 0 ]; do
 	--module) module=${2:?}; shift 2 ;;
 	--seconds | --filter) guest_args+=("$1" "${2:?}"); shift 2 ;;
 	--no-node) node=0; shift ;;
-	--only-node) matrix=0; shift ;;
+	--only-node) matrix=0 feeders=0; shift ;;
+	--no-feeders) feeders=0; shift ;;
+	--only-feeders) matrix=0 node=0; shift ;;
 	*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -87,8 +93,19 @@ for k in $kernels; do
 		echo "== $kver: Node VirtualCamera vs C producer"
 		guest node "$raw/$kver-node" --kernel "$kver" --params "$params" -- --no-matrix "${guest_args[@]}"
 	fi
+	if [ "$feeders" = 1 ]; then
+		echo "== $kver: feeders at 30 fps (ffmpeg, GStreamer v4l2sink, Gem, VirtualCamera)"
+		dir=$raw/$kver-feeders
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		sandbox/run --kernel "$kver" --timeout "$timeout" --results "$dir" -- \
+			node out/bench/js/bench/feeders.js $([ "$quick" = 1 ] && echo --quick) ||
+			echo "bench: the feeders guest run failed (status $?); keeping what it measured" >&2
+		[ -r "$dir/feeders.md" ] && cp "$dir/feeders.md" "$results/feeders-$kver.md"
+	fi
 done
 
+[ ${#runs[@]} -gt 0 ] || exit 0
 echo "== report"
 cmd=${BENCH_COMMAND:-"bench/run.sh $orig"}
 node out/bench/js/bench/report.js --out "$results" --command "$cmd" "${runs[@]}"
