@@ -19,9 +19,10 @@ export const GST_FPS = 30;
 /** v4l2sink's own lateness rules (gst-inspect-1.0 v4l2sink: its defaults) */
 export const SINK_QOS = ['sync=true', 'qos=true', 'max-lateness=5000000', 'processing-deadline=15000000'];
 
+/** colorimetry pinned: else HD sizes default to BT.709 in one pipeline and not in another (other YUV bytes) */
 export function gstSource(w: number, h: number, buffers: number): string[] {
   return ['videotestsrc', 'is-live=true', 'pattern=solid-color', `foreground-color=${GST_COLOR}`,
-    `num-buffers=${buffers}`, '!', `video/x-raw,format=YUY2,width=${w},height=${h},framerate=${GST_FPS}/1`];
+    `num-buffers=${buffers}`, '!', `video/x-raw,format=YUY2,width=${w},height=${h},framerate=${GST_FPS}/1,colorimetry=bt601`];
 }
 
 export interface FeedResult {
