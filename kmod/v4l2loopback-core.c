@@ -245,7 +245,10 @@ static void v4l2l_dev_release(struct v4l2_device *v4l2_dev)
 
 static void v4l2l_node_release(struct video_device *vdev)
 {
-	kfree(container_of(vdev, struct v4l2l_node, vdev));
+	struct v4l2l_node *node = container_of(vdev, struct v4l2l_node, vdev);
+
+	v4l2l_ctrls_free_node(node);
+	kfree(node);
 }
 
 static u32 v4l2l_node_caps(struct v4l2l_dev *dev, enum v4l2l_node_type type)
@@ -297,9 +300,17 @@ static int v4l2l_node_register(struct v4l2l_dev *dev,
 	/* attributes exist before the uevent, so udev rules can use them */
 	vdev->dev.groups = v4l2l_attr_groups;
 	video_set_drvdata(vdev, node);
+	if (type == V4L2L_NODE_CAPTURE) {
+		ret = v4l2l_ctrls_init_capture_node(node);
+		if (ret) {
+			kfree(node);
+			return ret;
+		}
+	}
 
 	ret = video_register_device_no_warn(vdev, VFL_TYPE_VIDEO, nr);
 	if (ret) {
+		v4l2l_ctrls_free_node(node);
 		kfree(node);
 		return ret;
 	}

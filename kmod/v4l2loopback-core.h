@@ -71,6 +71,12 @@ struct v4l2l_node {
 	 * v4l2l_queue_busy()).
 	 */
 	struct list_head holders[2];
+	/*
+	 * Capture nodes of a split device: the device's controls without
+	 * timeout_image_io (see v4l2l_ctrls_init_capture_node()).
+	 */
+	struct v4l2_ctrl_handler ctrl_handler;
+	bool has_ctrl_handler;
 };
 
 struct v4l2l_format {
@@ -275,6 +281,8 @@ int v4l2l_check_dmabuf_fd(const struct v4l2_buffer *b);
 
 /* v4l2loopback-ctrls.c */
 int v4l2l_ctrls_init(struct v4l2l_dev *dev);
+int v4l2l_ctrls_init_capture_node(struct v4l2l_node *node);
+void v4l2l_ctrls_free_node(struct v4l2l_node *node);
 
 /* v4l2loopback-formats.c */
 const struct v4l2l_format *v4l2l_find_format(u32 fourcc);
