@@ -231,7 +231,7 @@ extern unsigned int v4l2l_default_max_width;
 extern unsigned int v4l2l_default_max_height;
 
 int v4l2l_config_fill(struct v4l2l_config *cfg,
-		      const struct v4l2_loopback_config *uc);
+		      const struct v4l2_loopback_config *uc, bool split);
 int v4l2l_dev_create(const struct v4l2l_config *cfg, struct v4l2l_dev **out);
 void v4l2l_dev_destroy(struct v4l2l_dev *dev);
 struct v4l2l_dev *v4l2l_dev_find(int nr);

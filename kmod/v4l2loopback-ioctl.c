@@ -199,8 +199,15 @@ static int v4l2l_querycap(struct file *file, void *priv,
 
 	strscpy(cap->driver, V4L2L_DRIVER_NAME, sizeof(cap->driver));
 	strscpy(cap->card, dev->label, sizeof(cap->card));
+	/*
+	 * Unique per node, in the classic format (the node's own number,
+	 * which for the output or combined node is the device's number):
+	 * Firefox names a camera by bus_info and opens the first node whose
+	 * bus_info starts with it, so the nodes of a split device must
+	 * differ (three digits: no number is a prefix of another).
+	 */
 	snprintf(cap->bus_info, sizeof(cap->bus_info),
-		 "platform:v4l2loopback-%03d", v4l2l_output_nr(dev));
+		 "platform:v4l2loopback-%03d", fh->node->vdev.num);
 	/*
 	 * exclusive_caps: the answer depends on the state. The core checks it
 	 * against vdev->device_caps right after this call (under the same

@@ -125,7 +125,7 @@ export interface NativeBinding {
   ctlVersion(fd: number): number;
   ctlAdd(fd: number, config: Partial<NativeLoopbackConfig> | null): Promise<number>;
   ctlRemove(fd: number, nr: number): Promise<number>;
-  ctlQuery(fd: number, outputNr: number, captureNr?: number): NativeLoopbackConfig;
+  ctlQuery(fd: number, outputNr: number): NativeLoopbackConfig;
 
   querycap(fd: number): NativeCapability;
   enumFormats(fd: number, type: number): NativeFormatDesc[];
