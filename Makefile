@@ -1,15 +1,19 @@
 # Makefile - builds the v4l2loopback kernel module (default target) and runs
 # the project's targets: deps, test, shell, demo, bench.
 #
-#   make [KERNELRELEASE=<release>]   build kmod/v4l2loopback.ko (default: running kernel)
+#   make [KERNELRELEASE=<release>]   build kmod/v4l2loopback.ko (default: running kernel);
+#                                    needs only that kernel's headers and a compiler
 #   make clean                       remove build products
 #   make install                     install the module (modules_install + depmod)
 #   make install-utils [PREFIX=/usr/local]  install the v4l2loopback-ctl CLI
 #   make install-udev                 install the udev rule (group video may manage devices)
 #   make dkms-install / dkms-uninstall   register the module with DKMS (rebuilt on kernel updates)
 #   make sign [KBUILD_SIGN_KEY=.. KBUILD_SIGN_CERT=..]  sign the module for Secure Boot
-#   make deps                        install everything the project needs (Debian 12, root)
-#   make test                        unit tests + guest tests on Debian 6.1 and 6.12 kernels
+#   make deps                        install everything the project needs (Debian 12, root),
+#                                    including the external-kernel cache (out/kernels/)
+#   make deps-build                  install what building the module needs (Debian, root)
+#   make test                        unit tests, the compile matrix (5.10 .. 7.x, arm64,
+#                                    armhf), guest tests on 6.1, 6.12, 7.x (and 5.10's subset)
 #   make shell [KERNEL=6.12]         interactive shell in a sandbox guest with the module loaded
 #   make demo                        the end-to-end demo (see README)
 #   make torture [KERNEL=6.1|6.12|debug] [TORTURE=short] [TORTURE_SEED=n]
@@ -33,7 +37,7 @@ CLI_DIR = $(DESTDIR)$(PREFIX)/lib/v4l2loopback
 
 .PHONY: torture debug-kernel all modules clean install install-utils install-udev dkms-add dkms-install dkms-uninstall sign deps deps-build test shell demo
 
-all modules: deps-build
+all modules:
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE)
 
 deps-build:
@@ -45,7 +49,7 @@ deps:
 install: all
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE) install
 
-install-utils: deps-build
+install-utils:
 	scripts/install-utils.sh "$(CLI_DIR)" "$(DESTDIR)$(PREFIX)/bin"
 
 install-udev:
@@ -74,7 +78,7 @@ sign: all
 
 clean:
 	$(MAKE) -C kmod clean
-	rm -rf build dist $(filter-out out/debug-kernel,$(wildcard out/*))
+	rm -rf build dist $(filter-out out/debug-kernel out/kernels,$(wildcard out/*))
 
 test: deps
 	@scripts/test.sh
@@ -88,7 +92,8 @@ demo: deps
 torture: deps
 	@scripts/torture.sh $(TORTURE_KERNELS)
 
-# Cached in out/debug-kernel/ (kept by `make clean`; delete it to rebuild).
+# Cached in out/debug-kernel/ (kept by `make clean`, like the kernel cache
+# out/kernels/; delete it to rebuild).
 debug-kernel:
 	@scripts/debug-kernel.sh
 

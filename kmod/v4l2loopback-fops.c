@@ -52,8 +52,7 @@ static int v4l2l_open(struct file *file)
 		if (ret)
 			goto err_fh;
 	}
-	file->private_data = &fh->fh;
-	v4l2_fh_add(&fh->fh);
+	v4l2l_fh_add(&fh->fh, file);
 	dev->open_count++;
 	mutex_unlock(&dev->lock);
 	dprintk(dev, 1, "open %s (%d open)%s\n",
@@ -88,7 +87,7 @@ static int v4l2l_release(struct file *file)
 	if (dev->fmt_fh == fh)
 		dev->fmt_fh = NULL;
 	dev->open_count--;
-	v4l2_fh_del(&fh->fh);
+	v4l2l_fh_del(&fh->fh, file);
 	/* a producer leaving starts the timeout clock */
 	v4l2l_timers_kick(dev);
 	mutex_unlock(&dev->lock);

@@ -6,6 +6,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=kernels.sh
 . "$top/sandbox/kernels.sh"
 kver=${1:?usage: build-kmod.sh <kernel release>}
+# An external kernel of the kernel cache needs its suite's compiler: build
+# in that suite's chroot.
+if sandbox_is_ext_kernel "$kver"; then
+	exec "$top/scripts/kernels/kbuild.sh" "$(sandbox_ext_suite "$kver")" "/lib/modules/$kver/build" "$top/out/kmod/$kver" ${KBUILD_FLAGS:-}
+fi
 kdir=$(sandbox_modules_root "$kver")/lib/modules/$kver/build
 if [ ! -e "$kdir/Makefile" ]; then
 	echo "sandbox: no kernel headers for $kver at $kdir (install linux-headers-$kver; 'make deps' does)" >&2

@@ -1,11 +1,14 @@
 # kernels.sh - resolve a kernel name (6.1, 6.12, debug, or a full release) to
 # a kernel release, and find its image and modules: Debian's installed
-# kernels in /boot and /lib/modules, or the debug kernel that
+# kernels in /boot and /lib/modules, the external Debian kernels of the
+# kernel cache (out/kernels/boot/<release>/, made by scripts/kernels/cache.sh:
+# 7.x of trixie-backports, 5.10 of bullseye), or the debug kernel that
 # scripts/debug-kernel.sh builds in out/debug-kernel/. Sourced by the
 # sandbox scripts.
 
 sandbox_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 sandbox_debug_dir=$sandbox_top/out/debug-kernel
+sandbox_ext_dir=$sandbox_top/out/kernels/boot
 
 # Prints the newest installed release matching $1, or fails with a hint.
 sandbox_resolve_kernel() {
@@ -21,15 +24,18 @@ sandbox_resolve_kernel() {
 		return 0
 		;;
 	esac
-	if [ -e "/boot/vmlinuz-$want" ] || [ "$want" = "$(cat "$sandbox_debug_dir/release" 2>/dev/null)" ]; then
+	if [ -e "/boot/vmlinuz-$want" ] || [ -s "$sandbox_ext_dir/$want/vmlinuz" ] ||
+		[ "$want" = "$(cat "$sandbox_debug_dir/release" 2>/dev/null)" ]; then
 		echo "$want"
 		return 0
 	fi
-	kver=$(ls /boot 2>/dev/null | sed -n 's/^vmlinuz-//p' |
-		awk -v w="$want" 'index($0, w ".") == 1 || index($0, w "-") == 1' |
+	kver=$({
+		ls /boot 2>/dev/null | sed -n 's/^vmlinuz-//p'
+		for f in "$sandbox_ext_dir"/*/vmlinuz; do [ -s "$f" ] && basename "$(dirname "$f")"; done
+	} | awk -v w="$want" 'index($0, w ".") == 1 || index($0, w "-") == 1' |
 		sort -V | tail -n 1)
 	if [ -z "$kver" ]; then
-		echo "sandbox: no installed kernel matches '$want' (looked for /boot/vmlinuz-$want*); run 'make deps'" >&2
+		echo "sandbox: no kernel matches '$want' (looked for /boot/vmlinuz-$want* and $sandbox_ext_dir/$want*); run 'make deps' (it runs scripts/kernels/cache.sh)" >&2
 		return 1
 	fi
 	echo "$kver"
@@ -40,10 +46,23 @@ sandbox_is_debug_kernel() {
 	[ "$1" = "$(cat "$sandbox_debug_dir/release" 2>/dev/null)" ] && [ ! -e "/boot/vmlinuz-$1" ]
 }
 
+# True when $1 is an external kernel of the kernel cache (not installed).
+sandbox_is_ext_kernel() {
+	[ -s "$sandbox_ext_dir/$1/vmlinuz" ] && [ ! -e "/boot/vmlinuz-$1" ]
+}
+
+# The build chroot suite (out/kernels/chroot/<suite>) that has the headers
+# and compiler of external kernel $1.
+sandbox_ext_suite() {
+	cat "$sandbox_ext_dir/$1/suite"
+}
+
 # The bootable image of release $1.
 sandbox_kernel_image() {
 	if sandbox_is_debug_kernel "$1"; then
 		echo "$sandbox_debug_dir/bzImage"
+	elif sandbox_is_ext_kernel "$1"; then
+		echo "$sandbox_ext_dir/$1/vmlinuz"
 	else
 		echo "/boot/vmlinuz-$1"
 	fi
@@ -53,6 +72,8 @@ sandbox_kernel_image() {
 sandbox_modules_root() {
 	if sandbox_is_debug_kernel "$1"; then
 		echo "$sandbox_debug_dir/modules"
+	elif sandbox_is_ext_kernel "$1"; then
+		echo "$sandbox_ext_dir/$1/root"
 	else
 		echo /
 	fi
@@ -69,7 +90,16 @@ sandbox_kernel_cmdline() {
 	fi
 }
 
-# The releases `make test` covers: one per Debian kernel series we support.
+# The kernels `make test` runs the whole guest suite on: Debian 12's two
+# series and the newest 7.x series of the kernel cache (picks.env).
 sandbox_test_kernels() {
-	echo "6.1 6.12"
+	local k7
+	k7=$(sed -n 's/^K7=\([0-9]*\.[0-9]*\).*/\1/p' "$sandbox_top/out/kernels/picks.env" 2>/dev/null)
+	echo "6.1 6.12 ${k7:-7}"
+}
+
+# The kernels `make test` runs only the short guest subset on (the oldest
+# supported: load, producer, consumer, v4l2-compliance, REMOVE, unload).
+sandbox_subset_kernels() {
+	echo "5.10"
 }

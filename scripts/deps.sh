@@ -2,9 +2,12 @@
 # deps.sh - installs, idempotently and quietly, what the project needs on a
 # fresh Debian 12 machine: QEMU and the Debian 6.1 and 6.12 kernels (images
 # and headers) for the sandbox, the real V4L2 clients the tests drive, the
-# toolchains, and the npm packages (npm ci).
+# toolchains, the npm packages (npm ci), and the external-kernel cache
+# (out/kernels/: build chroots and the 7.x and 5.10 kernels of the compile
+# matrix and the sandbox, scripts/kernels/cache.sh).
 #   scripts/deps.sh         everything (make deps)
-#   scripts/deps.sh build   only what building the module needs
+#   scripts/deps.sh build   only what building the module needs (make deps-build;
+#                           plain `make` never runs it)
 #   scripts/deps.sh debug-kernel   what building the sandbox debug kernel needs
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,3 +81,6 @@ if [ ! -e "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -e build/Relea
 	echo "deps: npm ci" >&2
 	npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
+
+# The kernels beyond Debian 12's (reused when already there).
+"$top/scripts/kernels/cache.sh"

@@ -1,0 +1,118 @@
+# lib.sh - shared by scripts/kernels/*.sh: where the external-kernel cache
+# lives (out/kernels/, never committed), a private apt configuration that
+# reaches every Debian suite without touching the machine's own sources,
+# and helpers to run commands in the per-suite build chroots.
+# Sourced, not run.
+
+kernels_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+kcache=$kernels_top/out/kernels
+kapt=$kcache/apt
+
+kdie() {
+	echo "kernels: $*" >&2
+	exit 1
+}
+
+klog() {
+	echo "kernels: $*" >&2
+}
+
+# The archive the machine's own apt uses (main, then security), so no host
+# name is typed here.
+kmirror() {
+	awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources
+}
+ksecmirror() {
+	awk '/^URIs:/{n++; if (n == 2) {print $2; exit}}' /etc/apt/sources.list.d/debian.sources
+}
+
+# Writes a deb822 sources file for suites $2.. (security suites go to the
+# security mirror) to $1.
+kwrite_sources() {
+	local file=$1 main=() sec=() s
+	shift
+	for s in "$@"; do
+		case "$s" in
+		*-security) sec+=("$s") ;;
+		*) main+=("$s") ;;
+		esac
+	done
+	{
+		printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+			"$(kmirror)" "${main[*]}"
+		if [ ${#sec[@]} -gt 0 ]; then
+			printf '\nTypes: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+				"$(ksecmirror)" "${sec[*]}"
+		fi
+	} >"$file"
+}
+
+ksuites_all="bullseye bullseye-security trixie trixie-security trixie-backports sid experimental"
+
+# The private apt configuration on the host (lists of every suite), used to
+# pick versions and to download kernel images. Exports APT_CONFIG.
+kapt_setup() {
+	mkdir -p "$kapt/sources.d" "$kapt/lists/partial" "$kapt/cache/archives/partial"
+	[ -e "$kapt/status" ] || : >"$kapt/status"
+	# shellcheck disable=SC2086
+	kwrite_sources "$kapt/sources.d/kernels.sources" $ksuites_all
+	cat >"$kapt/apt.conf" <<EOF
+Dir::Etc::SourceList "/dev/null";
+Dir::Etc::SourceParts "$kapt/sources.d";
+Dir::State::Lists "$kapt/lists";
+Dir::Cache "$kapt/cache";
+Dir::State::status "$kapt/status";
+Dir::Etc::Preferences "/dev/null";
+Dir::Etc::PreferencesParts "/dev/null";
+APT::Architecture "amd64";
+Acquire::Languages "none";
+Acquire::Check-Valid-Until "false";
+APT::Sandbox::User "root";
+EOF
+	export APT_CONFIG=$kapt/apt.conf
+	if [ ! -e "$kapt/updated" ]; then
+		klog "apt-get update (private lists of: $ksuites_all)"
+		apt-get update -qq >/dev/null || kdie "apt-get update of the private kernel sources failed"
+		touch "$kapt/updated"
+	fi
+}
+
+# Package names known to the private lists that match the extended regexp $1.
+kapt_names() {
+	apt-cache pkgnames 2>/dev/null | grep -E "$1" | sort -V
+}
+
+# True when package $1 is in the private lists.
+kapt_has() {
+	apt-cache show "$1" >/dev/null 2>&1
+}
+
+# The kernel headers package that suite $1's linux-headers-amd64 points to.
+kapt_meta_headers() {
+	local ver
+	ver=$(apt-cache madison linux-headers-amd64 | awk -F'|' -v s=" $1/main" 'index($3, s) {gsub(/ /, "", $2); print $2; exit}')
+	[ -n "$ver" ] || return 1
+	apt-cache show "linux-headers-amd64=$ver" | sed -n 's/^Depends: //p' | grep -oE 'linux-headers-[0-9][^ ,]*' | head -n 1
+}
+
+# Runs a command in chroot $1 (a suite name) with /proc mounted (7.x objtool
+# reads it); /proc is unmounted again however the command ends.
+kchroot() {
+	local root=$kcache/chroot/$1 rc=0 lock
+	shift
+	[ -x "$root/bin/sh" ] || kdie "no chroot at $root (scripts/kernels/cache.sh makes it)"
+	# One user of a chroot at a time: the last one out unmounts /proc.
+	exec {lock}>"$root.lock"
+	flock "$lock"
+	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc" || kdie "cannot mount /proc in $root"
+	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive "$@" || rc=$?
+	umount "$root/proc" 2>/dev/null || umount -l "$root/proc" 2>/dev/null || true
+	exec {lock}>&-
+	return "$rc"
+}
+
+# True when path $2 exists inside chroot $1 (its symlinks are absolute).
+kchroot_has() {
+	chroot "$kcache/chroot/$1" test -e "$2" 2>/dev/null
+}
