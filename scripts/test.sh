@@ -12,7 +12,7 @@ cd "$top"
 out=$top/out/test
 rm -rf "$out"
 mkdir -p "$out"
-kernels=${TEST_KERNELS-$(. sandbox/kernels.sh && sandbox_test_kernels)}
+kernels=${TEST_KERNELS-$(. sandbox/kernels.sh && echo "$(sandbox_test_kernels) $(sandbox_new_kernels)")}
 subset_kernels=${TEST_SUBSET_KERNELS-$(. sandbox/kernels.sh && sandbox_subset_kernels)}
 # The guest subset for the oldest kernel: load and unload (rmmod refused
 # while open), the control device's ADD/REMOVE, a producer and a consumer

@@ -101,7 +101,7 @@ EOF
 	cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 	klog "$suite: apt-get install $*"
 	{ kchroot "$suite" apt-get update -qq && kchroot "$suite" nice -n 10 apt-get install -y -qq "$@"; } >>"$log" 2>&1 ||
-		{ tail -n 20 "$log" >&2; kdie "$suite chroot: installing $* failed (log: $log)"; }
+		{ tail -n 20 "$log" >&2; kdie "$suite chroot: installing $* failed (log: $log); if the archive dropped one, run scripts/kernels/cache.sh --refresh"; }
 	kchroot "$suite" apt-get clean
 	echo "$key" >"$root.stamp"
 }
@@ -128,7 +128,12 @@ boot_kernel() {
 	tmp=$kcache/boot/.tmp-$rel
 	rm -rf "$tmp" "$dir" && mkdir -p "$tmp/debs" "$tmp/x" "$dir/root/lib/modules"
 	klog "downloading $* (boot kernel $rel)"
-	(cd "$tmp/debs" && apt-get download -qq "$@" >/dev/null) || kdie "cannot download kernel $rel ($*)"
+	if ! (cd "$tmp/debs" && apt-get download -qq "$@" >/dev/null); then
+		# The lists may be older than the archive: update them once more.
+		apt-get update -qq >/dev/null || true
+		(cd "$tmp/debs" && apt-get download -qq "$@" >/dev/null) ||
+			kdie "cannot download kernel $rel ($*); if the archive dropped it, run scripts/kernels/cache.sh --refresh"
+	fi
 	for d in "$tmp"/debs/*.deb; do dpkg -x "$d" "$tmp/x"; done
 	if [ -d "$tmp/x/usr/lib/modules/$rel" ]; then
 		mv "$tmp/x/usr/lib/modules/$rel" "$dir/root/lib/modules/"

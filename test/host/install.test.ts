@@ -18,10 +18,7 @@ function sh(cmd: string, args: string[], opts: { cwd?: string; timeout?: number 
   return execFileSync(cmd, args, { cwd: opts.cwd ?? top, timeout: opts.timeout ?? 600_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-// The test kernels whose headers are on the host (not the cache's external ones).
-const kernels = sh('bash', ['-c', '. sandbox/kernels.sh; for k in $(sandbox_test_kernels); do r=$(sandbox_resolve_kernel $k) && ! sandbox_is_ext_kernel $r && echo $r; done; true'])
-  .trim()
-  .split('\n');
+const kernels = sh('bash', ['-c', '. sandbox/kernels.sh; for k in $(sandbox_test_kernels); do sandbox_resolve_kernel $k; done']).trim().split('\n');
 // The newest 7.x and the chroot that has its headers and compiler.
 const [ext7, ext7suite] = sh('bash', ['-c', '. sandbox/kernels.sh; r=$(sandbox_resolve_kernel 7) && echo $r $(sandbox_ext_suite $r)']).trim().split(' ');
 const dkmsVersion = /PACKAGE_VERSION="([^"]+)"/.exec(readFileSync(join(top, 'dkms.conf'), 'utf8'))![1]!;
