@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureDeps } from './ensure-deps.mjs';
 
 const top = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -105,6 +106,7 @@ async function build(arch) {
   console.error(`prebuild: ${arch}: built ${out}`);
 }
 
+ensureDeps(top);
 for (const arch of args.arch.split(',')) {
   if (!(arch in COMPILERS)) throw new RangeError(`Unknown architecture '${arch}' (x64 or arm64)`);
   if (!hasCompiler(COMPILERS[arch])) {
