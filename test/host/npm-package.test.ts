@@ -46,7 +46,7 @@ function project(name: string): string {
   const dir = join(tmp, name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
-  for (const f of ['consumer.mjs', 'consumer.cjs', 'consumer.ts', 'tsconfig.json']) copyFileSync(join(fixtures, f), join(dir, f));
+  for (const f of ['consumer.mjs', 'consumer.cjs', 'consumer.mts', 'tsconfig.json']) copyFileSync(join(fixtures, f), join(dir, f));
   return dir;
 }
 const clone = (name: string) => {
@@ -178,12 +178,14 @@ describe('npm install <tarball> into an empty project (no compiler)', () => {
     expect(a.node).toBe(`v${ARM64_NODE}`);
     expect(a.conversions).toEqual(x.conversions);
     expect(a.white).toEqual(x.white);
-    // The addon's ioctl path too: an errno-shaped error from a non-V4L2 fd.
+    // The addon's syscall path too (qemu-user has no V4L2 ioctls): an
+    // errno-shaped error from write() on a read-only fd, and a real write.
     const probe = "const b=require('node-gyp-build')(require('path').dirname(require.resolve('v4l2loopback/package.json')));" +
-      "const fd=require('fs').openSync('/dev/null','r');try{b.querycap(fd)}catch(e){console.log(e.code,e.syscall)}";
+      "const fs=require('fs');const fd=fs.openSync('/dev/null','r');try{b.write(fd,Buffer.alloc(4))}catch(e){console.log(e.code,e.syscall)}" +
+      "const w=fs.openSync('/dev/null','w');console.log(b.write(w,Buffer.alloc(4)))";
     const [c2, a2] = arm64Command(nodeBinary('arm64', ARM64_NODE), ['-e', probe]);
     const out = run(c2, a2, { cwd: join(proj, 'node_modules', 'v4l2loopback') });
-    expect(out.stdout.trim(), out.stderr).toBe('ENOTTY ioctl');
+    expect(out.stdout.trim().split('\n'), out.stderr).toEqual(['EBADF write', '4']);
   });
 
   it('its types compile in a TypeScript consumer with the oldest TypeScript the docs claim', () => {
@@ -220,6 +222,16 @@ describe('npm install <tarball> into an empty project (no compiler)', () => {
     } finally {
       renameSync(`${prebuilds}.off`, prebuilds);
     }
+  });
+
+  it('the kernel module builds from the package with the Makefile the docs name', () => {
+    const kver = ok('bash', ['-c', '. sandbox/kernels.sh; sandbox_resolve_kernel $(sandbox_test_kernels | head -n 1)']).trim();
+    const dir = join(proj, 'node_modules', 'v4l2loopback');
+    ok('make', ['-s', `KERNELRELEASE=${kver}`], { cwd: dir });
+    expect(ok('modinfo', ['-F', 'vermagic', join(dir, 'kmod', 'v4l2loopback.ko')])).toContain(kver);
+    ok('make', ['-s', `KERNELRELEASE=${kver}`, 'clean'], { cwd: dir });
+    expect(existsSync(join(dir, 'dist', 'src', 'index.js')), 'make clean kept the library').toBe(true);
+    expect(existsSync(join(dir, 'kmod', 'v4l2loopback.ko'))).toBe(false);
   });
 
   it('a source build from the tarball needs no system library', () => {
