@@ -14,7 +14,7 @@ build_pkgs="build-essential kmod linux-headers-amd64 xz-utils"
 all_pkgs="$build_pkgs qemu-system-x86 busybox-static cpio zstd linux-image-amd64
 	v4l-utils ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 	chromium fonts-dejavu-core dkms openssl udev python3
-	g++-aarch64-linux-gnu qemu-user"
+	g++-aarch64-linux-gnu qemu-user ccache"
 
 missing() {
 	local p

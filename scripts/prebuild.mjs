@@ -10,6 +10,7 @@
 //   node scripts/prebuild.mjs [--arch x64,arm64] [--available]
 // --available skips an architecture whose compiler is missing (npm's
 // prepack on a machine without the cross compiler) instead of failing.
+// CXX_LAUNCHER (e.g. ccache) runs each compile through that program.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -93,7 +94,9 @@ async function build(arch) {
     const obj = join(objDir, src.replace(/^addon\//, '').replace(/\.cc$/, '.o'));
     objects.push(obj);
     if (mtime(obj) > Math.max(mtime(join(top, src)), headers)) continue;
-    jobs.push(() => run(cxx, [...flags, '-c', '-o', obj, join(top, src)]));
+    const launcher = process.env.CXX_LAUNCHER;
+    const compile = [...flags, '-c', '-o', obj, join(top, src)];
+    jobs.push(() => (launcher ? run(launcher, [cxx, ...compile]) : run(cxx, compile)));
   }
   await parallel(jobs);
   if (jobs.length === 0 && mtime(out) > Math.max(...objects.map(mtime))) {

@@ -25,10 +25,23 @@ const ARM64_NODE = '20.19.0';
 // No compiler: node-gyp would fail at once if anything tried to build.
 const NO_COMPILER = { CC: '/bin/false', CXX: '/bin/false' };
 
+// The same addon sources are compiled four times (prebuilds, checkout, git,
+// tarball): ccache (cache in out/ccache, paths taken relative to each
+// build directory) makes the repeats cheap. It still preprocesses each source, so
+// a header missing from the package still fails the build.
+const CCACHE = {
+  CC: 'ccache gcc',
+  CXX: 'ccache g++',
+  CXX_LAUNCHER: 'ccache',
+  CCACHE_DIR: join(top, 'out', 'ccache'),
+  CCACHE_BASEDIR: '/',
+  CCACHE_NOHASHDIR: 'true',
+};
+
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, {
     cwd: opts.cwd ?? top,
-    env: { ...process.env, JOBS: '2', npm_config_jobs: '2', ...opts.env },
+    env: { ...process.env, JOBS: '2', npm_config_jobs: '2', ...CCACHE, ...opts.env },
     encoding: 'utf8',
     timeout: 900_000,
     stdio: ['ignore', 'pipe', 'pipe'],
