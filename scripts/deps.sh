@@ -77,5 +77,7 @@ cd "$top"
 stamp=node_modules/.package-lock.json
 if [ ! -e "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -e build/Release/v4l2loopback.node ]; then
 	echo "deps: npm ci" >&2
-	npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	# The checkout's tests use its own build of the addon (build/Release),
+	# not a prebuild that may be lying in prebuilds/.
+	npm_config_build_from_source=true npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi

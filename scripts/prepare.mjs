@@ -47,7 +47,7 @@ if (!loads()) {
   try {
     run(process.execPath, [require.resolve('node-gyp-build/bin.js')]);
   } catch {
-    console.error('v4l2loopback: the native addon could not be built; the pure-JS API and `v4l2loopback-ctl --help` and `doctor` still work (`v4l2loopback-ctl doctor` says why)');
+    console.error('v4l2loopback: the native addon could not be built; the pure-JS API and `v4l2loopback-ctl --help` still work, and the first call that needs the addon throws AddonLoadError saying why');
   }
 }
 

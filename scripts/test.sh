@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh - the whole test run behind `make test`: host unit and install
-# tests, then the guest suite (vitest against the real module,
+# tests (npm package, prebuilds, Node runtimes), then the guest suite (vitest against the real module,
 # v4l2-compliance, real clients) and the short torture suite in QEMU guests
 # per Debian kernel.
 # Ends with the line "N passed, N failed, N skipped".
@@ -19,7 +19,7 @@ mkdir -p "$out/unit"
 "${vitest[@]}" --project unit --reporter=default --reporter=json --outputFile.json="$out/unit/vitest.json"
 echo $? >"$out/unit/suite.rc"
 
-echo "== host install tests (DKMS, signing, install targets)"
+echo "== host install tests (DKMS, signing, install targets, npm package and runtimes)"
 mkdir -p "$out/host"
 "${vitest[@]}" --project host --reporter=default --reporter=json --outputFile.json="$out/host/vitest.json"
 echo $? >"$out/host/suite.rc"

@@ -16,7 +16,7 @@ import { arm64Command, nodeBinary } from './helpers/runtimes.js';
 const top = join(import.meta.dirname, '..', '..');
 const fixtures = join(import.meta.dirname, 'fixtures');
 const tmp = mkdtempSync(join(tmpdir(), 'v4l2l-npm-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }), 300_000);
 
 const pkg = JSON.parse(readFileSync(join(top, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
 // The oldest Node of each range in `engines` (and the system's Node runs everything else).
@@ -27,8 +27,9 @@ const NO_COMPILER = { CC: '/bin/false', CXX: '/bin/false' };
 
 // The same addon sources are compiled four times (prebuilds, checkout, git,
 // tarball): ccache (cache in out/ccache, paths taken relative to each
-// build directory) makes the repeats cheap. It still preprocesses each source, so
-// a header missing from the package still fails the build.
+// build directory) makes the repeats cheap. A hit needs every header the
+// source read to be there unchanged, so a file missing from the package
+// still fails the build.
 const CCACHE = {
   CC: 'ccache gcc',
   CXX: 'ccache g++',
@@ -235,6 +236,21 @@ describe('npm install <tarball> into an empty project (no compiler)', () => {
     } finally {
       renameSync(`${prebuilds}.off`, prebuilds);
     }
+  });
+
+  it('with install scripts skipped (as pnpm 10 does) the prebuild still loads', () => {
+    const other = project('no-scripts');
+    npm(['install', '--ignore-scripts', tarball], other, NO_COMPILER);
+    expect(consumerJson(ok(process.execPath, ['consumer.mjs'], { cwd: other })).white).toEqual([235, 235, 235, 235, 128, 128]);
+  });
+
+  it('a source build that fails does not fail the install, and says so', () => {
+    const other = project('failed-build');
+    const r = run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', '--build-from-source', tarball], { cwd: other, env: NO_COMPILER });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toContain('v4l2loopback: the native addon could not be built');
+    const pure = run(process.execPath, ['-e', "import('v4l2loopback').then((m) => console.log(m.frameSize('yuyv', 4, 2)))"], { cwd: other });
+    expect(pure.stdout.trim(), pure.stderr).toBe('16');
   });
 
   it('the kernel module builds from the package with the Makefile the docs name', () => {
