@@ -111,6 +111,21 @@ describe('npm pack of a clean tree', () => {
     expect(packed.filter((f) => /\.map$|\.ko$|\.o$|\.cmd$|Module\.symvers|^dist\/demo|^dist\/cli\/.*\.d\.ts$/.test(f))).toEqual([]);
   });
 
+  it('leaves out build products lying in the tree (module objects, maps, the demo)', () => {
+    const strays = ['kmod/v4l2loopback.ko', 'kmod/v4l2loopback.mod.c', 'kmod/v4l2loopback-core.o', 'kmod/.v4l2loopback.o.cmd', 'kmod/Module.symvers',
+      'kmod/modules.order', 'dist/src/index.js.map', 'dist/demo/demo.js', 'dist/cli/index.d.ts', 'build/Release/v4l2loopback.node'];
+    for (const f of strays) {
+      mkdirSync(join(packSrc, f, '..'), { recursive: true });
+      writeFileSync(join(packSrc, f), '');
+    }
+    try {
+      const dry = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], packSrc)) as { files: { path: string }[] }[];
+      expect(dry[0]!.files.map((f) => f.path).sort()).toEqual(packed);
+    } finally {
+      for (const f of strays) rmSync(join(packSrc, f), { force: true });
+    }
+  });
+
   it('ships the GPL-2.0 text and the docs the README names', () => {
     const license = ok('tar', ['-xOzf', tarball, 'package/LICENSE']);
     expect(license).toContain('GNU GENERAL PUBLIC LICENSE');
