@@ -40,8 +40,9 @@ CLI_DIR = $(DESTDIR)$(PREFIX)/lib/v4l2loopback
 all modules:
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE)
 
+# In the npm package there is no scripts/: the build prerequisites are the user's (docs/install.md).
 deps-build:
-	@scripts/deps.sh build
+	@if [ -x scripts/deps.sh ]; then scripts/deps.sh build; fi
 
 deps:
 	@scripts/deps.sh
@@ -76,9 +77,10 @@ dkms-uninstall:
 sign: all
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE) sign KBUILD_SIGN_KEY=$(KBUILD_SIGN_KEY) KBUILD_SIGN_CERT=$(KBUILD_SIGN_CERT)
 
+# In the npm package only the module's build products go (dist/ is the library).
 clean:
 	$(MAKE) -C kmod clean
-	rm -rf build dist $(filter-out out/debug-kernel out/kernels,$(wildcard out/*))
+	$(if $(wildcard scripts/test.sh),rm -rf build dist prebuilds $(filter-out out/debug-kernel out/kernels,$(wildcard out/*)))
 
 test: deps
 	@scripts/test.sh

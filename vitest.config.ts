@@ -1,6 +1,7 @@
 // vitest.config.ts - test projects: `unit` runs on the host (pure logic, no
 // kernel module); `host` exercises install paths on the host (DKMS, signing,
-// install targets; needs root and kernel headers); `guest` runs inside the
+// install targets, the npm package on several Node versions and arm64 under
+// qemu-user; needs root and kernel headers); `guest` runs inside the
 // QEMU sandbox against the real module (started by `make test` via sandbox/run);
 // `torture` is the stress and fault suite, also in the guest (`make torture`,
 // and its short form inside `make test`).

@@ -18,7 +18,8 @@ what=${1:-all}
 build_pkgs="build-essential kmod linux-headers-amd64 xz-utils"
 all_pkgs="$build_pkgs qemu-system-x86 busybox-static cpio zstd linux-image-amd64
 	v4l-utils ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-	chromium fonts-dejavu-core dkms openssl udev libyuv-dev python3"
+	chromium fonts-dejavu-core dkms openssl udev python3
+	g++-aarch64-linux-gnu qemu-user ccache"
 
 missing() {
 	local p
@@ -81,7 +82,9 @@ cd "$top"
 stamp=node_modules/.package-lock.json
 if [ ! -e "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -e build/Release/v4l2loopback.node ]; then
 	echo "deps: npm ci" >&2
-	npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	# The checkout's tests use its own build of the addon (build/Release),
+	# not a prebuild that may be lying in prebuilds/.
+	npm_config_build_from_source=true npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 # The kernels beyond Debian 12's (reused when already there).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh - the whole test run behind `make test`: host unit and install
-# tests, the compile matrix (5.10 to experimental's release candidate, arm64
+# tests (npm package, prebuilds, Node runtimes), the compile matrix (5.10 to experimental's release candidate, arm64
 # and armhf: scripts/kernels/matrix.sh), then the guest suite (vitest against
 # the real module, v4l2-compliance, real clients) and the short torture suite
 # in QEMU guests per Debian kernel (6.1, 6.12 and the newest 7.x), and a
@@ -26,7 +26,7 @@ mkdir -p "$out/unit"
 "${vitest[@]}" --project unit --reporter=default --reporter=json --outputFile.json="$out/unit/vitest.json"
 echo $? >"$out/unit/suite.rc"
 
-echo "== host install tests (DKMS, signing, install targets)"
+echo "== host install tests (DKMS, signing, install targets, npm package and runtimes)"
 mkdir -p "$out/host"
 "${vitest[@]}" --project host --reporter=default --reporter=json --outputFile.json="$out/host/vitest.json"
 echo $? >"$out/host/suite.rc"

@@ -1,5 +1,5 @@
 // image.ts - PNG/JPEG decoding (pure JS: pngjs, jpeg-js) and fitting an
-// image to a device format (bilinear scale, then libyuv conversion), for
+// image to a device format (bilinear scale, then conversion, both in the addon), for
 // the timeout image. No GStreamer.
 import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
