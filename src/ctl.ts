@@ -1,6 +1,6 @@
 // ctl.ts - managing loopback devices through the control device
 // /dev/v4l2loopback: version, list, add, remove, query.
-import { CodedError, moduleNotLoaded, notLoopback, toV4l2Error } from './errors.js';
+import { CodedError, moduleNotLoaded, notLoopback, toV4l2Error, V4l2Error } from './errors.js';
 import { call, callAsync, closeDevice, openDevice } from './fd.js';
 import { busyHint } from './holders.js';
 import { native } from './native.js';
@@ -128,7 +128,12 @@ function queryNode(fd: number, nr: number, o?: ResolveOptions): NativeLoopbackCo
     if ((err as { code?: string }).code !== 'ENODEV') throw err;
     const driver = foreignNodeDriver(nr, o);
     if (driver !== undefined) throw notLoopback(devPath(nr, o), driver, { cause: err });
-    throw err;
+    // Name the node that was asked for, not the control device.
+    const e = err as V4l2Error;
+    throw new V4l2Error(
+      { errno: e.errno, syscall: e.syscall, ioctl: e.ioctl, path: devPath(nr, o), hint: 'no loopback device has that number (v4l2loopback-ctl list shows them)' },
+      { cause: err },
+    );
   }
 }
 
