@@ -208,15 +208,19 @@ async function devicesHealthy(env: DoctorEnv, lib: Library): Promise<CheckResult
 }
 
 export async function runChecks(env: DoctorEnv, lib: Library, cliVersion: string): Promise<CheckResult[]> {
+  const a = await addon(lib);
+  // Without the addon the library cannot talk to the module: say so once.
+  const needsAddon = (id: string, title: string, check: () => Promise<CheckResult>): Promise<CheckResult> | CheckResult =>
+    a.status === 'ok' ? check() : { id, title, status: 'skip', detail: 'needs the native addon (see above)' };
   return [
-    await addon(lib),
+    a,
     await moduleLoaded(env),
     await moduleInstalled(env),
     await headers(env),
-    await versions(env, lib, cliVersion),
+    await needsAddon('versions', 'versions match', () => versions(env, lib, cliVersion)),
     await secureBoot(env),
     await permissions(env),
     await udevRule(env),
-    await devicesHealthy(env, lib),
+    await needsAddon('devices', 'devices', () => devicesHealthy(env, lib)),
   ];
 }

@@ -475,13 +475,15 @@ export class VirtualCamera {
           callback(err as Error);
         }
       },
+      // What closing found (a created device a consumer keeps) is not a
+      // stream error: `await camera.close()` (the same result) tells it.
       destroy: (err, callback) => {
         if (!autoClose) return callback(err);
-        void this.close().then((r) => callback(err ?? r.error ?? null));
+        void this.close().then(() => callback(err));
       },
       final: (callback) => {
         if (!autoClose) return callback();
-        void this.close().then((r) => callback(r.error ?? null));
+        void this.close().then(() => callback());
       },
     });
   }

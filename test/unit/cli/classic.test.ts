@@ -160,6 +160,16 @@ describe('stream --fps', () => {
   });
 });
 
+describe('set-fps', () => {
+  it('takes a decimal rate as its nearest fraction', async () => {
+    const f = fakeDeps();
+    f.lib.devices.set(2, device(2));
+    expect(await run(f, 'set-fps', '2', '29.97')).toBe(0);
+    expect(f.lib.fpsValue).toEqual({ numerator: 30000, denominator: 1001 });
+    expect(f.out()).toBe('30000/1001\n');
+  });
+});
+
 describe('doctor', () => {
   it('fails when the addon does not load, with the fixes from its message', async () => {
     const f = fakeDeps();
@@ -170,6 +180,7 @@ describe('doctor', () => {
     expect(await run(f, 'doctor')).toBe(1);
     expect(f.out()).toContain('[FAIL] native addon: Could not load the v4l2loopback native addon (tried x): boom\n');
     expect(f.out()).toContain('       fix: run `npm rebuild v4l2loopback`. | Set V4L2LOOPBACK_NATIVE_PATH.\n');
+    expect(f.out()).toContain('[skip] devices: needs the native addon (see above)\n');
   });
 
   it('prints fixes that use the installed package, never Makefile targets', async () => {
