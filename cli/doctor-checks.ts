@@ -107,7 +107,7 @@ async function versions(env: DoctorEnv, lib: Library, cliVersion: string): Promi
       ...(same
         ? {}
         : {
-            fix: `install the module of this release and reload it: sudo dkms remove ${MODULE} --all; sudo dkms install ${sh(env.packageRoot())} && sudo modprobe -r ${MODULE} && sudo modprobe ${MODULE}`,
+            fix: `install the module of this release and reload it: sudo dkms remove ${MODULE}/${v.module} --all; sudo dkms install ${sh(env.packageRoot())} && sudo modprobe -r ${MODULE} && sudo modprobe ${MODULE}`,
           }),
     };
   } catch (err) {
