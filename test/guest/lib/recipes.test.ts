@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedFrame } from '../../../src/index.js';
-import { runOk, start } from '../helpers/kernel.js';
+import { run, runOk, start } from '../helpers/kernel.js';
 import { sysfs } from '../helpers/kmod.js';
 import { until, useTestScope } from './scope.js';
 
@@ -41,16 +41,17 @@ const near = (got: number[], want: number[], tol: number): boolean => got.every(
 /**
  * Runs a recipe on a new device; reads RGB frames from the device once the
  * recipe streams, until `check` accepts one; then stops the recipe (SIGTERM),
- * or with `toEnd` waits for it to finish by itself and exit 0.
+ * or with `endSource` stops its source (the ffmpeg child) and expects the
+ * recipe to finish by itself and exit 0.
  */
-async function runRecipe(name: string, args: (device: string) => string[], check: (f: CapturedFrame) => boolean, toEnd = false): Promise<CapturedFrame> {
+async function runRecipe(name: string, args: (device: string) => string[], check: (f: CapturedFrame) => boolean, endSource?: string): Promise<CapturedFrame> {
   expect(recipes.has(name), `docs/api.md has the '${name}' recipe`).toBe(true);
   const d = await scope().device({ label: `Recipe ${name}` });
-  const p = start(process.execPath, [join(dir, `${name}.mjs`), ...args(d.path)], { cwd: dir, timeoutMs: 120_000 });
+  const p = start(process.execPath, [join(dir, `${name}.mjs`), ...args(d.path)], { cwd: dir, timeoutMs: 240_000 });
   let exited = false;
   void p.result.then(() => (exited = true));
   try {
-    await until(60_000, `the ${name} recipe to stream`, () => exited || sysfs(d.nr, 'state') === 'capture');
+    await until(120_000, `the ${name} recipe to stream`, () => exited || sysfs(d.nr, 'state') === 'capture');
     if (exited) {
       const r = await p.result;
       throw new Error(`the ${name} recipe ended early (${r.code ?? r.signal}):\n${r.stderr}`);
@@ -63,14 +64,16 @@ async function runRecipe(name: string, args: (device: string) => string[], check
     }
     throw new Error(`no frame from the ${name} recipe passed the check; last centre pixel ${last && pixel(last, last.width >> 1, last.height >> 1)}`);
   } finally {
-    if (!exited && !toEnd) p.child.kill('SIGTERM');
+    if (!exited && endSource) await run('pkill', ['-TERM', '-P', String(p.child.pid), endSource]);
+    else if (!exited) p.child.kill('SIGTERM');
     const r = await p.result;
     expect(r.stderr, `the ${name} recipe wrote to stderr`).toBe('');
-    if (toEnd) expect(r.code).toBe(0);
+    if (endSource) expect(r.code).toBe(0);
   }
 }
 
-describe('docs/api.md recipes', () => {
+// Each starts a Node.js program (and sharp or ffmpeg): slow under TCG on a loaded host.
+describe('docs/api.md recipes', { timeout: 300_000 }, () => {
   it('sharp: an image file, resized, as RGB frames', async () => {
     const png = new PNG({ width: 64, height: 48 });
     for (let i = 0; i < 64 * 48; i++) png.data.set([200, 40, 40, 255], i * 4);
@@ -87,8 +90,8 @@ describe('docs/api.md recipes', () => {
 
   it('ffmpeg: a video file decoded by an ffmpeg child process, piped with backpressure', async () => {
     const clip = join(dir, 'clip.mkv');
-    await runOk('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0x2040c0:s=320x240:r=30:d=3', '-c:v', 'ffv1', clip], { timeoutMs: 60_000 });
-    const f = await runRecipe('ffmpeg', (dev) => [dev, clip], (f) => near(pixel(f, f.width >> 1, f.height >> 1), [0x20, 0x40, 0xc0], 6), true);
+    await runOk('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0x2040c0:s=160x120:r=30:d=30', '-c:v', 'ffv1', clip], { timeoutMs: 60_000 });
+    const f = await runRecipe('ffmpeg', (dev) => [dev, clip], (f) => near(pixel(f, f.width >> 1, f.height >> 1), [0x20, 0x40, 0xc0], 6), 'ffmpeg');
     expect(f).toMatchObject({ width: 640, height: 360 });
   });
 });
