@@ -108,6 +108,7 @@ describe('v4l2loopback-ctl stream / snapshot / status / set-timeout-image', () =
     const r = await ctl(['doctor', '--json']);
     const { checks } = JSON.parse(r.stdout) as { checks: { id: string; status: string; detail: string }[] };
     const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
+    expect(byId['addon']).toMatchObject({ status: 'ok', detail: 'the native addon loads' });
     expect(byId['module-loaded']?.status).toBe('ok');
     expect(byId['versions']?.status).toBe('ok');
     expect(byId['permissions']?.status).toBe('ok');
