@@ -262,6 +262,7 @@ extern const struct vb2_ops v4l2l_vid_out_qops;
 extern const struct vb2_ops v4l2l_vid_cap_qops;
 int v4l2l_queue_init(struct v4l2l_fh *fh, enum v4l2l_dir dir);
 void v4l2l_out_done_init(struct v4l2l_fh *fh);
+void v4l2l_out_done_flush(struct v4l2l_fh *fh);
 ssize_t v4l2l_write_frame(struct v4l2l_fh *fh, const char __user *ubuf,
 			  size_t count);
 void v4l2l_write_stop(struct v4l2l_fh *fh);

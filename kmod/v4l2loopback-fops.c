@@ -206,6 +206,9 @@ static __poll_t v4l2l_poll(struct file *file, poll_table *wait)
 		/* write() never waits */
 		res |= EPOLLOUT | EPOLLWRNORM;
 	} else {
+		/* buffers a QBUF delivered are free now, not once a work ran */
+		if (dir == V4L2L_OUT)
+			v4l2l_out_done_flush(fh);
 		res |= vb2_core_poll(&fh->queues[dir], file, wait);
 		/* poll() may have started read()/write() emulation */
 		v4l2l_update_owner(fh, dir);

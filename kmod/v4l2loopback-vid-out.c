@@ -84,14 +84,15 @@ static void vid_out_keep_last(struct v4l2l_dev *dev, const void *data,
 /*
  * Output buffers are handed back to the producer right after delivery,
  * except inside VIDIOC_QBUF: QBUF must report the buffer as QUEUED, so
- * there the hand-back goes through this work item. write() (whose
- * O_NONBLOCK callers must not see EAGAIN for a buffer that is already
- * free) and STREAMON hand back at once.
+ * there the hand-back waits on fh->out_done until the producer's next
+ * poll() (which must see it writable at once: GStreamer's v4l2sink polls
+ * with a zero timeout right after QBUF and blocks in poll() otherwise),
+ * or this work item, whichever comes first. write() (whose O_NONBLOCK
+ * callers must not see EAGAIN for a buffer that is already free) and
+ * STREAMON hand back at once.
  */
-static void vid_out_done_work(struct work_struct *work)
+void v4l2l_out_done_flush(struct v4l2l_fh *fh)
 {
-	struct v4l2l_fh *fh = container_of(work, struct v4l2l_fh,
-					   out_done_work);
 	struct v4l2l_buffer *buf;
 	unsigned long flags;
 
@@ -106,6 +107,12 @@ static void vid_out_done_work(struct work_struct *work)
 			break;
 		vb2_buffer_done(&buf->vb.vb2_buf, VB2_BUF_STATE_DONE);
 	}
+}
+
+static void vid_out_done_work(struct work_struct *work)
+{
+	v4l2l_out_done_flush(container_of(work, struct v4l2l_fh,
+					  out_done_work));
 }
 
 void v4l2l_out_done_init(struct v4l2l_fh *fh)
@@ -236,7 +243,7 @@ static void vid_out_stop_streaming(struct vb2_queue *vq)
 
 	/* vb2 wants every buffer back before stop_streaming returns */
 	cancel_work_sync(&fh->out_done_work);
-	vid_out_done_work(&fh->out_done_work);
+	v4l2l_out_done_flush(fh);
 	fh->out_seq = 0;
 	if (!fh->timeout_writer) {
 		dev->producer_streaming = false;
