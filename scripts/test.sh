@@ -18,7 +18,7 @@ subset_kernels=${TEST_SUBSET_KERNELS-$(. sandbox/kernels.sh && sandbox_subset_ke
 # while open), the control device's ADD/REMOVE, a producer and a consumer
 # checked by pixels, and v4l2-compliance.
 subset_files="test/guest/kmod/idle-probe.test.ts test/guest/kmod/lifecycle.test.ts test/guest/cli/ctl-verbs.test.ts test/guest/kmod/integrity.test.ts test/guest/kmod/compliance.test.ts"
-guest_timeout=${GUEST_TIMEOUT:-1200}
+guest_timeout=${GUEST_TIMEOUT:-2400}
 vitest=(node node_modules/vitest/vitest.mjs run)
 
 echo "== host unit tests"
