@@ -16,8 +16,9 @@ kernels=${TEST_KERNELS-$(. sandbox/kernels.sh && echo "$(sandbox_test_kernels) $
 subset_kernels=${TEST_SUBSET_KERNELS-$(. sandbox/kernels.sh && sandbox_subset_kernels)}
 # The guest subset for the oldest kernel: load and unload (rmmod refused
 # while open), the control device's ADD/REMOVE, a producer and a consumer
-# checked by pixels, and v4l2-compliance.
-subset_files="test/guest/kmod/idle-probe.test.ts test/guest/kmod/lifecycle.test.ts test/guest/cli/ctl-verbs.test.ts test/guest/kmod/integrity.test.ts test/guest/kmod/compliance.test.ts"
+# checked by pixels, v4l2-compliance, and the idle-probe regressions (the
+# CLI's verbs are kernel-independent and slow on 5.10 under emulation).
+subset_files="test/guest/kmod/idle-probe.test.ts test/guest/kmod/lifecycle.test.ts test/guest/kmod/integrity.test.ts test/guest/kmod/compliance.test.ts"
 guest_timeout=${GUEST_TIMEOUT:-2400}
 vitest=(node node_modules/vitest/vitest.mjs run)
 
