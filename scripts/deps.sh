@@ -4,9 +4,7 @@
 # and headers) for the sandbox, the real V4L2 clients the tests drive, the
 # toolchains, the npm packages (npm ci), and the external-kernel cache
 # (out/kernels/: build chroots and the 7.x and 5.10 kernels of the compile
-# matrix and the sandbox, scripts/kernels/cache.sh), and the client cache
-# (out/clients/: other distributions' v4l2loopback-ctl and v4l2-compliance,
-# scripts/clients/fetch.sh).
+# matrix and the sandbox, scripts/kernels/cache.sh).
 #   scripts/deps.sh         everything (make deps)
 #   scripts/deps.sh build   only what building the module needs (make deps-build;
 #                           plain `make` never runs it)
@@ -89,7 +87,3 @@ fi
 
 # The kernels beyond Debian 12's (reused when already there).
 "$top/scripts/kernels/cache.sh"
-
-# The distributions' own v4l2loopback-ctl (0.15.x, 0.12.7) and the newest
-# v4l-utils, unpacked into out/clients/ (reused when already there).
-"$top/scripts/clients/fetch.sh"
