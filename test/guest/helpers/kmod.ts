@@ -9,7 +9,7 @@ import { runOk, run, type RunResult } from './kernel.js';
 
 const top = join(import.meta.dirname, '..', '..', '..');
 const progSrc = join(top, 'test', 'guest', 'progs');
-const progNames = ['v4l2l-producer', 'v4l2l-consumer', 'v4l2l-ioctl-abuse', 'v4l2l-share', 'v4l2l-multistream', 'v4l2l-ctlio', 'v4l2l-churn', 'v4l2l-fault', 'v4l2l-limits', 'v4l2l-fuzz', 'v4l2l-infoleak'] as const;
+const progNames = ['v4l2l-producer', 'v4l2l-consumer', 'v4l2l-ioctl-abuse', 'v4l2l-share', 'v4l2l-multistream', 'v4l2l-ctlio', 'v4l2l-churn', 'v4l2l-fault', 'v4l2l-limits', 'v4l2l-fuzz', 'v4l2l-infoleak', 'v4l2l-probe'] as const;
 export type ProgName = (typeof progNames)[number];
 
 let progDir = '';
