@@ -28,6 +28,24 @@ static inline unsigned int v4l2l_num_buffers(struct vb2_queue *q)
 #endif
 
 /*
+ * The buffer at an index of a queue (NULL if none): vb2_get_buffer()
+ * came with the dynamic buffer array in 6.8; before, q->bufs[] was fixed.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+static inline struct vb2_buffer *v4l2l_get_buffer(struct vb2_queue *q,
+						  unsigned int index)
+{
+	return index < q->num_buffers ? q->bufs[index] : NULL;
+}
+#else
+static inline struct vb2_buffer *v4l2l_get_buffer(struct vb2_queue *q,
+						  unsigned int index)
+{
+	return vb2_get_buffer(q, index);
+}
+#endif
+
+/*
  * Until 6.13 vb2 only drops q->lock around a blocking wait when the driver
  * provides wait_prepare/wait_finish; from 6.13 on it uses q->lock itself and
  * the helpers are being removed.

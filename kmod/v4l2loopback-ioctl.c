@@ -587,6 +587,26 @@ static int v4l2l_querybuf(struct file *file, void *priv,
 	return ret;
 }
 
+/*
+ * An output buffer queued with bytesused 0 means the whole buffer (V4L2
+ * spec). vb2 takes it that way too but logs the use as deprecated, and
+ * v4l2-compliance queues such buffers: fill in the length here instead.
+ */
+static void v4l2l_fill_bytesused(struct vb2_queue *q, struct v4l2_buffer *p)
+{
+	struct vb2_buffer *vb;
+
+	if (!V4L2_TYPE_IS_OUTPUT(p->type) || p->bytesused)
+		return;
+	if (p->memory == V4L2_MEMORY_MMAP) {
+		vb = v4l2l_get_buffer(q, p->index);
+		if (vb)
+			p->bytesused = vb->planes[0].length;
+	} else if (p->memory == V4L2_MEMORY_USERPTR) {
+		p->bytesused = p->length;
+	}
+}
+
 static int v4l2l_prepare_buf(struct file *file, void *priv,
 			     struct v4l2_buffer *p)
 {
@@ -600,6 +620,7 @@ static int v4l2l_prepare_buf(struct file *file, void *priv,
 		ret = v4l2l_check_dmabuf_fd(p);
 	if (ret)
 		return ret;
+	v4l2l_fill_bytesused(q, p);
 	ret = vb2_prepare_buf(q, NULL, p);
 	if (!ret)
 		v4l2l_fix_offset(fh, dir, p);
@@ -618,6 +639,7 @@ static int v4l2l_qbuf(struct file *file, void *priv, struct v4l2_buffer *p)
 		ret = v4l2l_check_dmabuf_fd(p);
 	if (ret)
 		return ret;
+	v4l2l_fill_bytesused(q, p);
 	/* QBUF must return the buffer as QUEUED: see vid_out_buf_queue() */
 	fh->in_qbuf = true;
 	ret = vb2_qbuf(q, NULL, p);

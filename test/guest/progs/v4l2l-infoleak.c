@@ -536,13 +536,17 @@ static int c_ctl_query(const struct kase *k, void *arg)
 	struct v4l2_loopback_config *c = arg;
 	int fd = xopen(ctl_path), err;
 
-	/* by output nr, by capture nr, or the combined node */
+	/*
+	 * by the output node's number, the capture node's (QUERY takes any
+	 * node number in output_nr and ignores the second field), or the
+	 * combined node
+	 */
 	c->output_nr = -1;
 	c->capture_nr = -1;
 	if (!strcmp(k->node, "out"))
 		c->output_nr = nr_of(out_path);
 	else if (!strcmp(k->node, "cap"))
-		c->capture_nr = nr_of(cap_path);
+		c->output_nr = nr_of(cap_path);
 	else
 		c->output_nr = nr_of(idle_path);
 	err = xioctl(fd, V4L2LOOPBACK_CTL_QUERY, c);
@@ -639,7 +643,7 @@ static int c_ctl_add(const struct kase *k, void *arg)
 static const struct kase cases[] = {
 	{ "ctl:VERSION", "ctl", sizeof(uint32_t), c_ctl_version, 0, 0, {}, {} },
 	{ "ctl:QUERY(output_nr)", "out", sizeof(struct v4l2_loopback_config), c_ctl_query, 0, 0, {}, {} },
-	{ "ctl:QUERY(capture_nr)", "cap", sizeof(struct v4l2_loopback_config), c_ctl_query, 0, 0, {}, {} },
+	{ "ctl:QUERY(capture node)", "cap", sizeof(struct v4l2_loopback_config), c_ctl_query, 0, 0, {}, {} },
 	{ "ctl:QUERY(combined)", "idle", sizeof(struct v4l2_loopback_config), c_ctl_query, 0, 0, {}, {} },
 	{ "ctl:ADD", "ctl", sizeof(struct v4l2_loopback_config), c_ctl_add, 0, 0, {}, {} },
 	{ "ctl:ADD+QUERY", "ctl", sizeof(struct v4l2_loopback_config), c_ctl_add, 0, 0, {}, {} },
