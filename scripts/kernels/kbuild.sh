@@ -29,15 +29,7 @@ fi
 
 # KBUILD_FRESH=1: build from scratch (so every warning shows again).
 [ "${KBUILD_FRESH:-0}" = 1 ] && [ -n "$root" ] && rm -rf "${root:?}$src"
-# Mirror the sources only (not an in-tree build's products).
-mkdir -p "$root$src"
-(cd "$kernels_top/kmod" && find . -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild -o -name Makefile \) ! -name '*.mod.c' -print0 |
-	while IFS= read -r -d '' f; do
-		mkdir -p "$root$src/$(dirname "$f")"
-		cmp -s "$f" "$root$src/$f" || cp "$f" "$root$src/$f"
-	done)
-(cd "$root$src" && find . -type f \( -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' -print0 |
-	while IFS= read -r -d '' f; do [ -e "$kernels_top/kmod/$f" ] || rm -f "$f"; done)
+kmod_mirror "$root$src"
 
 log=$out/build.log
 rc=0

@@ -116,3 +116,18 @@ kchroot() {
 kchroot_has() {
 	chroot "$kcache/chroot/$1" test -e "$2" 2>/dev/null
 }
+
+# Mirrors the module's sources (not an in-tree build's products such as
+# *.mod.c) from kmod/ to directory $1, and drops sources deleted from kmod/
+# since, so kbuild can run outside the tree for several kernels at once.
+kmod_mirror() {
+	local dest=$1
+	mkdir -p "$dest"
+	(cd "$kernels_top/kmod" && find . -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild -o -name Makefile \) ! -name '*.mod.c' -print0 |
+		while IFS= read -r -d '' f; do
+			mkdir -p "$dest/$(dirname "$f")"
+			cmp -s "$f" "$dest/$f" || cp "$f" "$dest/$f"
+		done)
+	(cd "$dest" && find . -type f \( -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' -print0 |
+		while IFS= read -r -d '' f; do [ -e "$kernels_top/kmod/$f" ] || rm -f "$f"; done)
+}
