@@ -571,7 +571,8 @@ static int c_ctl_add(const struct kase *k, void *arg)
 	c->min_width = c->max_width = c->min_height = c->max_height = 0;
 	c->max_buffers = c->max_openers = c->debug = 0;
 	c->announce_all_caps = -1;
-	nr = ioctl(fd, V4L2LOOPBACK_CTL_ADD, c);
+	nr = ioctl(fd, c->capture_nr == -1 ? V4L2LOOPBACK_CTL_ADD :
+			V4L2LOOPBACK_CTL_ADD_SPLIT, c);
 	if (nr < 0) {
 		err = errno;
 	} else if (strstr(k->name, "query")) {
