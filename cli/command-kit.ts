@@ -69,3 +69,29 @@ export function boolArg(name: string): (v: string) => boolean {
     throw new InvalidArgumentError(`${name} must be 0 or 1, got '${v}'`);
   };
 }
+
+/** A device a verb could not handle, and why. */
+export interface DeviceFailure {
+  device: string;
+  error: unknown;
+}
+
+/**
+ * Runs fn for every device in turn, as the classic tool does: one that
+ * fails does not stop the others. Returns what succeeded and what failed.
+ */
+export async function eachDevice<T>(
+  devices: readonly string[],
+  fn: (device: string) => Promise<T>,
+): Promise<{ done: T[]; failed: DeviceFailure[] }> {
+  const done: T[] = [];
+  const failed: DeviceFailure[] = [];
+  for (const device of devices) {
+    try {
+      done.push(await fn(device));
+    } catch (error) {
+      failed.push({ device, error });
+    }
+  }
+  return { done, failed };
+}

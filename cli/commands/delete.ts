@@ -3,26 +3,21 @@
 // that cannot be removed does not stop the others; the exit code is the
 // last failure's.
 import type { Command } from 'commander';
-import { type Rendered, verb } from '../command-kit.js';
+import { type DeviceFailure, eachDevice, type Rendered, verb } from '../command-kit.js';
 import type { CliDeps } from '../deps.js';
 import { errorJson } from '../output.js';
 
 export interface DeleteResult {
   removed: string[];
-  failed: { device: string; error: unknown }[];
+  failed: DeviceFailure[];
 }
 
 export async function runDelete(deps: CliDeps, devices: readonly string[]): Promise<DeleteResult> {
-  const r: DeleteResult = { removed: [], failed: [] };
-  for (const dev of devices) {
-    try {
-      await deps.lib.remove(dev);
-      r.removed.push(dev);
-    } catch (error) {
-      r.failed.push({ device: dev, error });
-    }
-  }
-  return r;
+  const { done, failed } = await eachDevice(devices, async (dev) => {
+    await deps.lib.remove(dev);
+    return dev;
+  });
+  return { removed: done, failed };
 }
 
 export function renderDelete(r: DeleteResult): Rendered {

@@ -3,7 +3,7 @@
 // cannot be queried does not stop the others.
 import type { Command } from 'commander';
 import type { LoopbackDevice } from '../../src/ctl.js';
-import { type Rendered, verb } from '../command-kit.js';
+import { type DeviceFailure, eachDevice, type Rendered, verb } from '../command-kit.js';
 import type { CliDeps } from '../deps.js';
 import { errorJson, escapeLabel } from '../output.js';
 
@@ -26,19 +26,12 @@ export function describeDevice(d: LoopbackDevice, escape: number): string[] {
 
 export interface QueryResult {
   devices: LoopbackDevice[];
-  failed: { device: string; error: unknown }[];
+  failed: DeviceFailure[];
 }
 
 export async function runQuery(deps: CliDeps, devices: readonly string[]): Promise<QueryResult> {
-  const r: QueryResult = { devices: [], failed: [] };
-  for (const dev of devices) {
-    try {
-      r.devices.push(await deps.lib.query(dev));
-    } catch (error) {
-      r.failed.push({ device: dev, error });
-    }
-  }
-  return r;
+  const { done, failed } = await eachDevice(devices, (dev) => deps.lib.query(dev));
+  return { devices: done, failed };
 }
 
 /** JSON: the array of devices, as before; with failures, { devices, failed }. */
