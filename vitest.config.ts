@@ -35,6 +35,9 @@ export default defineConfig({
       {
         test: {
           name: 'guest',
+          // One process for all files: under TCG a fresh worker per file
+          // costs seconds (the files share no state they do not reset).
+          isolate: false,
           include: ['test/guest/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',
@@ -47,6 +50,9 @@ export default defineConfig({
       {
         test: {
           name: 'torture',
+          // One process for all files: under TCG a fresh worker per file
+          // costs seconds (the files share no state they do not reset).
+          isolate: false,
           include: ['test/torture/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',

@@ -9,6 +9,8 @@
 #   scripts/deps.sh build   only what building the module needs (make deps-build;
 #                           plain `make` never runs it)
 #   scripts/deps.sh debug-kernel   what building the sandbox debug kernel needs
+#   scripts/deps.sh test    everything but the kernel cache, which
+#                           scripts/test.sh makes beside the first guest runs
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-all}
@@ -86,4 +88,4 @@ if [ ! -e "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -e build/Relea
 fi
 
 # The kernels beyond Debian 12's (reused when already there).
-"$top/scripts/kernels/cache.sh"
+[ "$what" = test ] || "$top/scripts/kernels/cache.sh"

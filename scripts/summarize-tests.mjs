@@ -4,7 +4,7 @@
 // status: passed|failed|skipped, message}]}, one test per entry), and
 // prints one summary, ending with the plain line "N passed, N failed, N skipped".
 // Exits non-zero when anything failed, including a suite that crashed.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = process.argv[2];
@@ -23,6 +23,8 @@ const failures = [];
 
 for (const name of readdirSync(root).sort()) {
   const dir = join(root, name);
+  // Files beside the suites' folders are logs (the host chain's, the cache's).
+  if (!statSync(dir).isDirectory()) continue;
   const report = join(dir, 'vitest.json');
   const rc = readText(join(dir, 'suite.rc')) || readText(join(dir, 'rc'));
   const kernel = readText(join(dir, 'kernel'));

@@ -46,7 +46,9 @@ function asNobody(args: string[]) {
   return { code: r.status, out: `${r.stdout}${r.stderr}`, stderr: r.stderr };
 }
 
-// The host's Debian kernels that have headers (6.1 and 6.12 after make deps).
+// The newest of the host's Debian kernels that have headers (6.12 after
+// make deps): what is proven here does not depend on the kernel, and the
+// compile matrix builds every other one.
 const kernels = readdirSync('/lib/modules')
   .filter((k) => {
     try {
@@ -55,7 +57,8 @@ const kernels = readdirSync('/lib/modules')
       return false;
     }
   })
-  .sort();
+  .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+  .slice(-1);
 
 describe('building without a package manager or root', () => {
   it('the restricted PATH really lacks dpkg-query and apt-get, and the user is not root', () => {
@@ -65,7 +68,7 @@ describe('building without a package manager or root', () => {
   });
 
   it.each(kernels)('make KERNELRELEASE=%s, make install to a staging root, make sign', (kver) => {
-    const build = asNobody(['make', `KERNELRELEASE=${kver}`]);
+    const build = asNobody(['make', '-j2', `KERNELRELEASE=${kver}`]);
     expect(build.code, build.out).toBe(0);
     expect(build.out).not.toMatch(/deps\.sh|dpkg|apt-get/);
     const vermagic = execFileSync('modinfo', ['-F', 'vermagic', join(proj, 'kmod', 'v4l2loopback.ko')], { encoding: 'utf8' });
