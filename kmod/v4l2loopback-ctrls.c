@@ -27,7 +27,10 @@ static int v4l2l_s_ctrl(struct v4l2_ctrl *ctrl)
 		v4l2l_timers_kick(dev);
 		break;
 	case V4L2LOOPBACK_CID_TIMEOUT_IMAGE_IO:
-		/* the next open() of the output side loads the timeout image */
+		/*
+		 * the next opener of the output side that takes buffers
+		 * loads the timeout image
+		 */
 		WRITE_ONCE(dev->timeout_image_armed, true);
 		break;
 	default:

@@ -38,10 +38,15 @@ static int v4l2l_open(struct file *file)
 		goto err_unlock;
 	}
 	v4l2_fh_init(&fh->fh, &node->vdev);
-	if (node->type != V4L2L_NODE_CAPTURE && dev->timeout_image_armed) {
-		dev->timeout_image_armed = false;
+	/*
+	 * Every opener while timeout_image_io is armed may load the image;
+	 * the first to take output buffers does, and disarms it (see
+	 * v4l2l_update_owner()). An opener that only looks (GStreamer's
+	 * plugin scan opens every node right before v4l2sink does) must not
+	 * use the press up.
+	 */
+	if (node->type != V4L2L_NODE_CAPTURE && dev->timeout_image_armed)
 		fh->timeout_writer = true;
-	}
 	if (node->type != V4L2L_NODE_OUTPUT) {
 		ret = v4l2l_queue_init(fh, V4L2L_CAP);
 		if (ret)

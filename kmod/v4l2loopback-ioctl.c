@@ -89,6 +89,9 @@ void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 	if (holds) {
 		fh->holds[dir] = true;
 		list_add_tail(&fh->holder_entry[dir], &fh->node->holders[dir]);
+		/* this opener loads the timeout image: the press is used up */
+		if (dir == V4L2L_OUT && fh->timeout_writer)
+			fh_dev(fh)->timeout_image_armed = false;
 	} else {
 		v4l2l_drop_holder(fh, dir);
 	}
@@ -307,6 +310,21 @@ static int v4l2l_s_fmt(struct file *file, void *priv, struct v4l2_format *f)
 
 /* ---- frame rate ---- */
 
+/*
+ * The timeout image writer sends a still image: it is offered (and gets)
+ * one frame per second, whatever the device's rate, which it cannot
+ * change. The classic set-timeout-image pipeline sends a single frame to a
+ * sink that drops it when it is more than one frame period (plus 20 ms)
+ * late, as it often is on a slow or busy machine at 30 fps; at 1 fps it
+ * has a second.
+ */
+static struct v4l2_fract v4l2l_fh_timeperframe(struct v4l2l_fh *fh)
+{
+	static const struct v4l2_fract still = { 1, 1 };
+
+	return fh->timeout_writer ? still : fh_dev(fh)->timeperframe;
+}
+
 static int v4l2l_g_parm(struct file *file, void *priv,
 			struct v4l2_streamparm *a)
 {
@@ -324,7 +342,7 @@ static int v4l2l_g_parm(struct file *file, void *priv,
 	} else {
 		memset(&a->parm.output, 0, sizeof(a->parm.output));
 		a->parm.output.capability = V4L2_CAP_TIMEPERFRAME;
-		a->parm.output.timeperframe = dev->timeperframe;
+		a->parm.output.timeperframe = v4l2l_fh_timeperframe(fh);
 		a->parm.output.writebuffers = dev->max_buffers;
 	}
 	return 0;
@@ -342,8 +360,12 @@ static int v4l2l_s_parm(struct file *file, void *priv,
 		return -EINVAL;
 	tpf = dir == V4L2L_CAP ? a->parm.capture.timeperframe :
 				 a->parm.output.timeperframe;
-	/* a consumer cannot change the rate of an attached producer */
-	if (!(dir == V4L2L_CAP && v4l2l_fmt_fixed(fh, dir))) {
+	/*
+	 * a consumer cannot change the rate of an attached producer, nor the
+	 * timeout image writer the device's
+	 */
+	if (!(dir == V4L2L_CAP && v4l2l_fmt_fixed(fh, dir)) &&
+	    !fh->timeout_writer) {
 		v4l2l_clamp_timeperframe(&tpf);
 		dev->timeperframe = tpf;
 		v4l2l_timers_kick(dev);
@@ -410,7 +432,7 @@ static int v4l2l_enum_frameintervals(struct file *file, void *priv,
 		    fival->height != dev->fmt.height)
 			return -EINVAL;
 		fival->type = V4L2_FRMIVAL_TYPE_DISCRETE;
-		fival->discrete = dev->timeperframe;
+		fival->discrete = v4l2l_fh_timeperframe(fh);
 		return 0;
 	}
 	fmt = v4l2l_find_format(fival->pixel_format);

@@ -4,7 +4,9 @@
 # and headers) for the sandbox, the real V4L2 clients the tests drive, the
 # toolchains, the npm packages (npm ci), and the external-kernel cache
 # (out/kernels/: build chroots and the 7.x and 5.10 kernels of the compile
-# matrix and the sandbox, scripts/kernels/cache.sh).
+# matrix and the sandbox, scripts/kernels/cache.sh), and the client cache
+# (out/clients/: other distributions' v4l2loopback-ctl and v4l2-compliance,
+# scripts/clients/fetch.sh).
 #   scripts/deps.sh         everything (make deps)
 #   scripts/deps.sh build   only what building the module needs (make deps-build;
 #                           plain `make` never runs it)
@@ -87,5 +89,10 @@ if [ ! -e "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -e build/Relea
 	npm_config_build_from_source=true npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-# The kernels beyond Debian 12's (reused when already there).
+# The kernels beyond Debian 12's (reused when already there; for `make
+# test`, scripts/test.sh makes them beside the first guest runs).
 [ "$what" = test ] || "$top/scripts/kernels/cache.sh"
+
+# The distributions' own v4l2loopback-ctl (0.15.x, 0.12.7) and the newest
+# v4l-utils, unpacked into out/clients/ (reused when already there).
+"$top/scripts/clients/fetch.sh"

@@ -181,9 +181,12 @@ export interface ComplianceResult {
   output: string;
 }
 
-/** Runs Debian's v4l2-compliance and parses its totals and fail lines. */
-export async function compliance(args: readonly string[], timeoutMs = 600_000): Promise<ComplianceResult> {
-  const r = await run('stdbuf', ['-o0', '-e0', 'v4l2-compliance', ...args], { timeoutMs });
+/**
+ * Runs Debian's v4l2-compliance (Debian 12's by default, or the program
+ * `bin`) and parses its totals and fail lines.
+ */
+export async function compliance(args: readonly string[], timeoutMs = 600_000, bin = 'v4l2-compliance'): Promise<ComplianceResult> {
+  const r = await run('stdbuf', ['-o0', '-e0', bin, ...args], { timeoutMs });
   const output = r.stdout + r.stderr;
   const m = /Total for .*: (\d+), Succeeded: (\d+), Failed: (\d+), Warnings: (\d+)/.exec(output);
   if (!m) throw new Error(`v4l2-compliance ${args.join(' ')} printed no totals (timed out: ${r.timedOut})\n${output}`);

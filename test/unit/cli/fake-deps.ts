@@ -58,7 +58,7 @@ export class FakeLibrary implements Library {
 
   async version() {
     this.#check();
-    return { module: '0.15.90', code: 0xf5a, library: '0.15.90' };
+    return { module: '0.15.90', code: 0xf5a, library: '0.15.90', moduleString: '0.15.90' };
   }
 
   async list() {
