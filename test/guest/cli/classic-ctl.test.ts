@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bgr4Red, classicCtl, classicCtls, clientBin, grabFrames, uyvyRed } from '../helpers/classic.js';
 import { loadModule, run, runOk } from '../helpers/kernel.js';
 import { startProducer, sysfs } from '../helpers/kmod.js';
@@ -22,6 +22,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await loadModule();
+});
+
+// a failed test must not leave its devices to the next one
+afterEach(async () => {
+  const { readdirSync } = await import('node:fs');
+  for (const n of readdirSync('/sys/devices/virtual/video4linux')) {
+    if (n !== 'video0' && existsSync(`/sys/devices/virtual/video4linux/${n}/readers`)) {
+      await classicCtl('0.15.0', ['delete', `/dev/${n}`]);
+    }
+  }
 });
 
 /** The fields of `query` output ("name: value" lines) of one device. */
@@ -60,8 +70,8 @@ describe.each(classicCtls)('the C v4l2loopback-ctl %s', (version) => {
     const f = fields(q.stdout);
     expect(q.stdout, q.stdout).toContain('peer one');
     expect(f).toMatchObject({
-      capture_device: expect.stringMatching(/12$/),
-      output_device: expect.stringMatching(/12$/),
+      'capture_device#': '12',
+      'output_device#': '12',
       min_width: '64',
       max_width: '1920',
       min_height: '48',
@@ -197,11 +207,14 @@ describe("Debian 12's v4l2loopback-ctl 0.12.7 (shell script)", () => {
     await writeFile(join(shim, 'sudo'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
   });
 
-  it('set-caps (GStreamer caps), set-fps, set-timeout-image', async () => {
+  it('set-fps and set-timeout-image work; set-caps does not (keep_format pins the current format before its pipeline runs)', async () => {
     await loadModule({ devices: 2, video_nr: '0,12', card_label: 'other loopback,old tool' });
+    // its set-caps sets keep_format=1 first, then asks GStreamer for other caps: refused
     const caps = await ctl(['set-caps', 'video/x-raw, format=UYVY, width=640, height=480', '/dev/video12']);
-    expect(caps.code, caps.stderr + caps.stdout).toBe(0);
-    expect(sysfs(12, 'format')).toBe('UYVY:640x480@30');
+    expect(caps.code).toBe(1);
+    expect(caps.stdout + caps.stderr).toMatch(/not-negotiated/);
+    await runOk('v4l2-ctl', ['-d', '/dev/video12', '-c', 'keep_format=0']);
+    expect((await classicCtl('0.15.0', ['set-caps', '/dev/video12', 'UYVY:640x480'])).code).toBe(0);
     const fps = await ctl(['set-fps', '25', '/dev/video12']);
     expect(fps.code, fps.stderr + fps.stdout).toBe(0);
     expect(sysfs(12, 'format')).toBe('UYVY:640x480@25');
