@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bgr4Red, classicCtl, classicCtls, clientBin, grabFrames, uyvyRed } from '../helpers/classic.js';
 import { loadModule, run, runOk } from '../helpers/kernel.js';
-import { startProducer, sysfs } from '../helpers/kmod.js';
+import { startProducer, sysfs, waitForReaders } from '../helpers/kmod.js';
 
 const red = join(tmpdir(), 'classic-red.png');
 
@@ -101,12 +101,13 @@ describe.each(classicCtls)('the C v4l2loopback-ctl %s', (version) => {
     expect(rows).toContainEqual(['/dev/video0', '/dev/video0', 'other', 'loopback']);
     expect(rows).toContainEqual(['/dev/video12', '/dev/video12', 'peer', 'one']);
     expect(rows).toContainEqual(['/dev/video13', '/dev/video13', 'peer', 'two']);
-    expect(rows).toContainEqual([plainDev, plainDev]);
+    expect(rows.some((r) => r[0] === plainDev && r[1] === plainDev)).toBe(true);
 
-    // query of a node that is no loopback fails, never shows video0
+    // query of a node that is no loopback never shows video0's data (the
+    // tool itself exits 0 for a node that does not exist)
     const none = await ctl(['query', '/dev/video14']);
-    expect(none.code).not.toBe(0);
     expect(none.stdout).not.toContain('other loopback');
+    expect(none.stdout).not.toMatch(/output_device#\s*:\s*0\b/);
 
     for (const d of ['/dev/video12', '/dev/video13', plainDev]) {
       const del = await ctl(['delete', d]);
@@ -178,15 +179,17 @@ describe.each(classicCtls)('the C v4l2loopback-ctl %s', (version) => {
       expect((await ctl(['add', '-n', 'timeout', '/dev/video12'])).code).toBe(0);
       expect((await ctl(['set-caps', '/dev/video12', 'UYVY:640x480'])).code).toBe(0);
       expect((await ctl(['set-timeout-image', '-t', '1000', '/dev/video12', red])).code).toBe(0);
+      // the consumer streams first (ffmpeg starts slowly on a busy machine)
+      const grab = grabFrames('/dev/video12', 120, 640 * 480 * 2, 120_000);
+      await waitForReaders(12, 1, 60_000);
+      // 30 frames in 2 s, the timeout 1 s later, then the image at 30 fps
       const producer = await startProducer(12, { size: '640x480', fourcc: 'UYVY', fps: 15, frames: 30 });
-      // 30 frames in 2 s, the timeout after 1 s more, then the image at 30 fps
-      const frames = await grabFrames('/dev/video12', 75, 640 * 480 * 2, 90_000);
+      const frames = await grab;
       await producer.done;
-      expect(frames.length).toBe(75);
-      const isRed = frames.map(uyvyRed);
-      const firstRed = isRed.indexOf(true);
-      expect(firstRed, isRed.join('')).toBeGreaterThan(5);
-      expect(isRed.slice(firstRed).every(Boolean), isRed.map(Number).join('')).toBe(true);
+      expect(frames.length).toBe(120);
+      const isRed = frames.map((f) => (uyvyRed(f) ? 1 : 0)).join('');
+      // the producer's frames got through, then only the image
+      expect(isRed, isRed).toMatch(/0{10,}1{30,}$/);
       expect((await ctl(['delete', '/dev/video12'])).code).toBe(0);
     });
   });
@@ -207,7 +210,7 @@ describe("Debian 12's v4l2loopback-ctl 0.12.7 (shell script)", () => {
     await writeFile(join(shim, 'sudo'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
   });
 
-  it('set-fps and set-timeout-image work; set-caps does not (keep_format pins the current format before its pipeline runs)', async () => {
+  it('set-fps works; set-caps is refused (keep_format pins the current format before its pipeline runs)', async () => {
     await loadModule({ devices: 2, video_nr: '0,12', card_label: 'other loopback,old tool' });
     // its set-caps sets keep_format=1 first, then asks GStreamer for other caps: refused
     const caps = await ctl(['set-caps', 'video/x-raw, format=UYVY, width=640, height=480', '/dev/video12']);
@@ -218,10 +221,11 @@ describe("Debian 12's v4l2loopback-ctl 0.12.7 (shell script)", () => {
     const fps = await ctl(['set-fps', '25', '/dev/video12']);
     expect(fps.code, fps.stderr + fps.stdout).toBe(0);
     expect(sysfs(12, 'format')).toBe('UYVY:640x480@25');
+    // its set-timeout-image pipeline (identity error-after=2) stops with an
+    // error at the second buffer, usually before the sink showed the
+    // first: the image is not reliably loaded; the tool still reports the timeout
     await runOk('v4l2-ctl', ['-d', '/dev/video12', '-c', 'timeout=1000']);
     const img = await ctl(['set-timeout-image', red, '/dev/video12']);
     expect(img.stdout, img.stderr).toMatch(/timeout: 1000/);
-    const frames = await grabFrames('/dev/video12', 2, 640 * 480 * 2);
-    for (const f of frames) expect(uyvyRed(f), `first bytes ${f.subarray(0, 8).toString('hex')}`).toBe(true);
   });
 });
