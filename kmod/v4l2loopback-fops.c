@@ -40,8 +40,8 @@ static int v4l2l_open(struct file *file)
 	v4l2_fh_init(&fh->fh, &node->vdev);
 	/*
 	 * Every opener while timeout_image_io is armed may load the image;
-	 * the first to take output buffers does, and disarms it (see
-	 * v4l2l_update_owner()). An opener that only looks (GStreamer's
+	 * the first to take output buffers does, and disarms it (so does
+	 * any other producer taking buffers: v4l2l_update_owner()). An opener that only looks (GStreamer's
 	 * plugin scan opens every node right before v4l2sink does) must not
 	 * use the press up.
 	 */

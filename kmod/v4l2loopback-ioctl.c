@@ -89,8 +89,14 @@ void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 	if (holds) {
 		fh->holds[dir] = true;
 		list_add_tail(&fh->holder_entry[dir], &fh->node->holders[dir]);
-		/* this opener loads the timeout image: the press is used up */
-		if (dir == V4L2L_OUT && fh->timeout_writer)
+		/*
+		 * The first output opener to take buffers after a press of
+		 * timeout_image_io uses it up: the timeout image writer
+		 * loads the image, any other producer voids the press (so a
+		 * press nobody follows up, e.g. v4l2-compliance's, never
+		 * turns a later producer into the writer).
+		 */
+		if (dir == V4L2L_OUT)
 			fh_dev(fh)->timeout_image_armed = false;
 	} else {
 		v4l2l_drop_holder(fh, dir);

@@ -2,7 +2,8 @@
 // any producer exists and close again (v4l2-compliance, PipeWire's and
 // Chromium's sequences); a producer that comes afterwards, in another
 // format and size than the probe left, must write without blocking and its
-// frames must reach a new consumer with the right pixels.
+// frames must reach a new consumer with the right pixels. The same after
+// v4l2-compliance probed the idle output node.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,5 +103,21 @@ describe('idle probes of a capture node leave nothing behind', () => {
     await expectProducerReachesConsumer();
     await run(await prog('v4l2l-probe'), ['chromium', `/dev/video${CAP}`, 'NV12', '1280x720'], { timeoutMs: 60_000 });
     await expectProducerReachesConsumer(true);
+  });
+});
+
+describe('an idle probe of the output node leaves nothing behind', () => {
+  beforeEach(addSplit);
+  afterAll(async () => {
+    await loadModule();
+  });
+
+  // v4l2-compliance presses every button, timeout_image_io included, then
+  // takes output buffers itself: that uses the press up, so the next
+  // producer is an ordinary one, not the timeout image writer.
+  it('v4l2-compliance on the output node, then a producer reaches a consumer', async () => {
+    const idle = await compliance(['-d', `/dev/video${OUT}`]);
+    expect(idle.total).toBeGreaterThan(0);
+    await expectProducerReachesConsumer();
   });
 });
