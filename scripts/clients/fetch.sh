@@ -9,7 +9,7 @@
 # Each gets bin/<program>, a wrapper that runs it with the host's loader when
 # the host's glibc is new enough, else with the unpacked loader and
 # libraries of its own suite (ld-linux-x86-64.so.2 --library-path ...).
-# The packages come through a private apt configuration (clients_apt_setup):
+# The packages come through a private apt configuration (kapt_private):
 # the machine's apt sources are never touched. Run by scripts/deps.sh.
 #   scripts/clients/fetch.sh          fetch what is missing
 #   scripts/clients/fetch.sh --force  fetch everything again
@@ -25,35 +25,6 @@ log() { echo "clients: $*" >&2; }
 die() {
 	log "$*"
 	exit 1
-}
-
-# ---- private apt configuration (kapt_setup's scheme, with the suites the
-# clients come from; exports APT_CONFIG) ----
-clients_apt_setup() {
-	local capt=$cache/apt
-	mkdir -p "$capt/sources.d" "$capt/lists/partial" "$capt/cache/archives/partial"
-	[ -e "$capt/status" ] || : >"$capt/status"
-	# shellcheck disable=SC2086
-	kwrite_sources "$capt/sources.d/clients.sources" $suites
-	cat >"$capt/apt.conf" <<EOC
-Dir::Etc::SourceList "/dev/null";
-Dir::Etc::SourceParts "$capt/sources.d";
-Dir::State::Lists "$capt/lists";
-Dir::Cache "$capt/cache";
-Dir::State::status "$capt/status";
-Dir::Etc::Preferences "/dev/null";
-Dir::Etc::PreferencesParts "/dev/null";
-APT::Architecture "amd64";
-Acquire::Languages "none";
-Acquire::Check-Valid-Until "false";
-APT::Sandbox::User "root";
-EOC
-	export APT_CONFIG=$capt/apt.conf
-	if [ ! -e "$capt/updated" ]; then
-		log "apt-get update (private lists of: $suites)"
-		apt-get update -qq >/dev/null || die "apt-get update of the private client sources failed"
-		touch "$capt/updated"
-	fi
 }
 
 # The version of package $1 in suite $2 (the newest over all suites if $2 is
@@ -138,7 +109,8 @@ mkdir -p "$cache"
 exec {lock}>"$cache/.lock"
 flock "$lock"
 if [ "$force" = 1 ]; then rm -f "$cache/apt/updated"; fi
-clients_apt_setup
+# shellcheck disable=SC2086
+kapt_private "$cache/apt" $suites
 
 # The C tool needs only libc: sid's (glibc 2.38+) comes along for the newest.
 fetch ctl-0.15.0 trixie v4l2loopback-ctl v4l2loopback-utils

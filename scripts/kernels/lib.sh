@@ -49,19 +49,22 @@ kwrite_sources() {
 
 ksuites_all="bullseye bullseye-security trixie trixie-security trixie-backports sid experimental"
 
-# The private apt configuration on the host (lists of every suite), used to
-# pick versions and to download kernel images. Exports APT_CONFIG.
-kapt_setup() {
-	mkdir -p "$kapt/sources.d" "$kapt/lists/partial" "$kapt/cache/archives/partial"
-	[ -e "$kapt/status" ] || : >"$kapt/status"
-	# shellcheck disable=SC2086
-	kwrite_sources "$kapt/sources.d/kernels.sources" $ksuites_all
-	cat >"$kapt/apt.conf" <<EOF
+# A private apt configuration in folder $1 with lists of the suites $2...
+# of the machine's own archive (never its apt sources); exports APT_CONFIG
+# and updates the lists once (the stamp $1/updated).
+kapt_private() {
+	local dir=$1
+	shift
+	mkdir -p "$dir/sources.d" "$dir/lists/partial" "$dir/cache/archives/partial"
+	[ -e "$dir/status" ] || : >"$dir/status"
+	rm -f "$dir"/sources.d/*.sources
+	kwrite_sources "$dir/sources.d/private.sources" "$@"
+	cat >"$dir/apt.conf" <<EOF
 Dir::Etc::SourceList "/dev/null";
-Dir::Etc::SourceParts "$kapt/sources.d";
-Dir::State::Lists "$kapt/lists";
-Dir::Cache "$kapt/cache";
-Dir::State::status "$kapt/status";
+Dir::Etc::SourceParts "$dir/sources.d";
+Dir::State::Lists "$dir/lists";
+Dir::Cache "$dir/cache";
+Dir::State::status "$dir/status";
 Dir::Etc::Preferences "/dev/null";
 Dir::Etc::PreferencesParts "/dev/null";
 APT::Architecture "amd64";
@@ -69,12 +72,19 @@ Acquire::Languages "none";
 Acquire::Check-Valid-Until "false";
 APT::Sandbox::User "root";
 EOF
-	export APT_CONFIG=$kapt/apt.conf
-	if [ ! -e "$kapt/updated" ]; then
-		klog "apt-get update (private lists of: $ksuites_all)"
-		apt-get update -qq >/dev/null || kdie "apt-get update of the private kernel sources failed"
-		touch "$kapt/updated"
+	export APT_CONFIG=$dir/apt.conf
+	if [ ! -e "$dir/updated" ]; then
+		klog "apt-get update (private lists of: $*)"
+		apt-get update -qq >/dev/null || kdie "apt-get update of the private lists of $* failed"
+		touch "$dir/updated"
 	fi
+}
+
+# The kernels' private apt configuration (lists of every suite), used to
+# pick versions and to download kernel images.
+kapt_setup() {
+	# shellcheck disable=SC2086
+	kapt_private "$kapt" $ksuites_all
 }
 
 # Package names known to the private lists that match the extended regexp $1.
