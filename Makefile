@@ -16,9 +16,10 @@
 #                                    armhf), guest tests on 6.1, 6.12, 7.x (and 5.10's subset)
 #   make shell [KERNEL=6.12]         interactive shell in a sandbox guest with the module loaded
 #   make demo                        the end-to-end demo (see README)
-#   make torture [KERNEL=6.1|6.12|debug] [TORTURE=short] [TORTURE_SEED=n]
+#   make torture [KERNEL=6.1|6.12|7.3|debug|debug-7.3] [TORTURE=short] [TORTURE_SEED=n]
 #                                    full torture suite (default: 6.1 and 6.12)
-#   make debug-kernel                build the KASAN/lockdep/kmemleak sandbox kernel
+#   make debug-kernel [KVER=7.3]     build the KASAN/lockdep/kmemleak sandbox kernel
+#                                    (6.1, or the newest 7.x: KERNEL=debug-7.3)
 
 KERNELRELEASE ?= $(shell uname -r)
 KERNEL ?= 6.1
@@ -80,7 +81,7 @@ sign: all
 # In the npm package only the module's build products go (dist/ is the library).
 clean:
 	$(MAKE) -C kmod clean
-	$(if $(wildcard scripts/test.sh),rm -rf build dist prebuilds $(filter-out out/debug-kernel out/kernels,$(wildcard out/*)))
+	$(if $(wildcard scripts/test.sh),rm -rf build dist prebuilds $(filter-out out/debug-kernel% out/kernels,$(wildcard out/*)))
 
 # The kernel cache (the last part of deps) is made by test.sh itself, beside
 # the guest runs on the host's kernels, which do not need it.
@@ -97,10 +98,10 @@ demo: deps
 torture: deps
 	@scripts/torture.sh $(TORTURE_KERNELS)
 
-# Cached in out/debug-kernel/ (kept by `make clean`, like the kernel cache
+# Cached in out/debug-kernel/ or out/debug-kernel-<KVER>/ (kept by `make clean`, like the kernel cache
 # out/kernels/; delete it to rebuild).
 debug-kernel:
-	@scripts/debug-kernel.sh
+	@scripts/debug-kernel.sh $(KVER)
 
 # Conversion benchmark on the host: our addon vs ffmpeg's swscale (bench/conversions.mjs).
 .PHONY: bench-convert

@@ -2,12 +2,29 @@
 # a kernel release, and find its image and modules: Debian's installed
 # kernels in /boot and /lib/modules, the external Debian kernels of the
 # kernel cache (out/kernels/boot/<release>/, made by scripts/kernels/cache.sh:
-# 7.x of trixie-backports, 5.10 of bullseye), or the debug kernel that
-# scripts/debug-kernel.sh builds in out/debug-kernel/. Sourced by the
-# sandbox scripts.
+# 7.x of trixie-backports, 5.10 of bullseye), or a debug kernel that
+# scripts/debug-kernel.sh builds ("debug": 6.1 in out/debug-kernel/,
+# "debug-7.3": 7.3 in out/debug-kernel-7.3/). Sourced by the sandbox scripts.
 
 sandbox_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-sandbox_debug_dir=$sandbox_top/out/debug-kernel
+
+# The folder of debug kernel name $1: debug (6.1) or debug-<series>.
+sandbox_debug_dir_of() {
+	case "$1" in
+	debug | debug-6.1) echo "$sandbox_top/out/debug-kernel" ;;
+	debug-*) echo "$sandbox_top/out/debug-kernel-${1#debug-}" ;;
+	*) return 1 ;;
+	esac
+}
+
+# The folder of the built debug kernel whose release is $1 (fails if none).
+sandbox_debug_dir_for() {
+	local d
+	for d in "$sandbox_top"/out/debug-kernel "$sandbox_top"/out/debug-kernel-*; do
+		[ -n "$1" ] && [ "$1" = "$(cat "$d/release" 2>/dev/null)" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
 sandbox_ext_dir=$sandbox_top/out/kernels/boot
 
 # Prints the newest installed release matching $1, or fails with a hint.
@@ -15,17 +32,20 @@ sandbox_resolve_kernel() {
 	local want=$1 kver
 	case "$want" in
 	"" | default) want=6.1 ;;
-	debug)
-		if [ ! -s "$sandbox_debug_dir/release" ]; then
-			echo "sandbox: the debug kernel is not built; run 'make debug-kernel'" >&2
+	debug | debug-*)
+		local dir
+		dir=$(sandbox_debug_dir_of "$want")
+		if [ ! -s "$dir/release" ]; then
+			local series=${want#debug}
+			echo "sandbox: the debug kernel '$want' is not built; run 'make debug-kernel${series:+ KVER=${series#-}}'" >&2
 			return 1
 		fi
-		cat "$sandbox_debug_dir/release"
+		cat "$dir/release"
 		return 0
 		;;
 	esac
 	if [ -e "/boot/vmlinuz-$want" ] || [ -s "$sandbox_ext_dir/$want/vmlinuz" ] ||
-		[ "$want" = "$(cat "$sandbox_debug_dir/release" 2>/dev/null)" ]; then
+		sandbox_debug_dir_for "$want" >/dev/null; then
 		echo "$want"
 		return 0
 	fi
@@ -41,9 +61,9 @@ sandbox_resolve_kernel() {
 	echo "$kver"
 }
 
-# True when $1 is the release of the debug kernel built in out/debug-kernel.
+# True when $1 is the release of a debug kernel built in out/debug-kernel*.
 sandbox_is_debug_kernel() {
-	[ "$1" = "$(cat "$sandbox_debug_dir/release" 2>/dev/null)" ] && [ ! -e "/boot/vmlinuz-$1" ]
+	sandbox_debug_dir_for "$1" >/dev/null && [ ! -e "/boot/vmlinuz-$1" ]
 }
 
 # True when $1 is an external kernel of the kernel cache (not installed).
@@ -60,7 +80,7 @@ sandbox_ext_suite() {
 # The bootable image of release $1.
 sandbox_kernel_image() {
 	if sandbox_is_debug_kernel "$1"; then
-		echo "$sandbox_debug_dir/bzImage"
+		echo "$(sandbox_debug_dir_for "$1")/bzImage"
 	elif sandbox_is_ext_kernel "$1"; then
 		echo "$sandbox_ext_dir/$1/vmlinuz"
 	else
@@ -71,7 +91,7 @@ sandbox_kernel_image() {
 # The root under which lib/modules/$1 lives ("/" for installed kernels).
 sandbox_modules_root() {
 	if sandbox_is_debug_kernel "$1"; then
-		echo "$sandbox_debug_dir/modules"
+		echo "$(sandbox_debug_dir_for "$1")/modules"
 	elif sandbox_is_ext_kernel "$1"; then
 		echo "$sandbox_ext_dir/$1/root"
 	else

@@ -45,21 +45,20 @@ host_chain() {
 	t0=$SECONDS
 	scripts/kernels/matrix.sh "$out/matrix"
 	took "compile matrix" $t0
-	echo "== host unit tests"
-	t0=$SECONDS
-	mkdir -p "$out/unit"
-	"${vitest[@]}" --project unit --reporter=default --reporter=json --outputFile.json="$out/unit/vitest.json"
-	echo $? >"$out/unit/suite.rc"
-	took "host unit tests" $t0
-	echo "== host install tests (DKMS, signing, install targets, npm package and runtimes)"
-	t0=$SECONDS
-	mkdir -p "$out/host"
-	"${vitest[@]}" --project host --reporter=default --reporter=json --outputFile.json="$out/host/vitest.json"
-	echo $? >"$out/host/suite.rc"
-	took "host install tests" $t0
+	host_suite unit "host unit tests"
+	host_suite host "host install tests (DKMS, signing, install targets, npm package and runtimes)"
+}
+# host_suite PROJECT TITLE: one vitest project on the host
+host_suite() {
+	local t0=$SECONDS
+	echo "== $2"
+	mkdir -p "$out/$1"
+	"${vitest[@]}" --project "$1" --reporter=default --reporter=json --outputFile.json="$out/$1/vitest.json"
+	echo $? >"$out/$1/suite.rc"
+	took "$2" $t0
 }
 host_t0=$SECONDS
-nice -n 19 bash -c "$(declare -f took host_chain); $(declare -p out vitest); host_chain" >"$out/host-chain.log" 2>&1 &
+nice -n 19 bash -c "$(declare -f took host_chain host_suite); $(declare -p out vitest); host_chain" >"$out/host-chain.log" 2>&1 &
 host_pid=$!
 
 # --- guest chain
