@@ -108,7 +108,7 @@ debug-kernel:
 bench-convert:
 	npm run --silent bench:convert
 
-# Loopback benchmark in the sandbox guest, both kernels (bench/run.sh; not
+# Loopback benchmark in the sandbox guest, on 6.1, 6.12 and the newest 7.x (bench/run.sh; not
 # part of `make test`): throughput, latency and CPU per frame against memcpy,
 # results in bench/results/bench.{md,json,png}.
 #   make bench [QUICK=1] [MODULE=path/%k/other.ko] [BENCH_ARGS="--filter 1080 --seconds 2"]

@@ -21,7 +21,7 @@ if [ "$series" = 6.1 ]; then
 	"$top/scripts/deps.sh" debug-kernel
 else
 	base=$(sandbox_debug_dir_of "debug-$series")
-	"$top/scripts/deps.sh" debug-kernel
+	"$top/scripts/deps.sh" debug-kernel-tools
 	"$top/scripts/kernels/cache.sh" >&2
 	tarball=$top/out/kernels/chroot/trixie/usr/src/linux-source-$series.tar.xz
 	[ -s "$tarball" ] || { echo "debug-kernel: no $tarball (the kernel cache has linux-source-7.x only for the newest 7.x)" >&2; exit 1; }

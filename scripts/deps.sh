@@ -10,7 +10,8 @@
 #   scripts/deps.sh         everything (make deps)
 #   scripts/deps.sh build   only what building the module needs (make deps-build;
 #                           plain `make` never runs it)
-#   scripts/deps.sh debug-kernel   what building the sandbox debug kernel needs
+#   scripts/deps.sh debug-kernel   what building the 6.1 debug kernel needs
+#   scripts/deps.sh debug-kernel-tools   the same without linux-source-6.1 (7.x)
 #   scripts/deps.sh test    everything but the kernel cache, which
 #                           scripts/test.sh makes beside the first guest runs
 set -euo pipefail
@@ -61,9 +62,15 @@ pick_612() {
 	done | tail -n 1
 }
 
+debug_tools="bc bison flex libelf-dev libssl-dev"
 if [ "$what" = debug-kernel ]; then
 	# shellcheck disable=SC2046
-	apt_install $(missing $build_pkgs linux-source-6.1 bc bison flex libelf-dev libssl-dev)
+	apt_install $(missing $build_pkgs linux-source-6.1 $debug_tools)
+	exit 0
+fi
+if [ "$what" = debug-kernel-tools ]; then
+	# shellcheck disable=SC2046
+	apt_install $(missing $build_pkgs $debug_tools)
 	exit 0
 fi
 

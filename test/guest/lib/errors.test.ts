@@ -31,13 +31,15 @@ describe('a node of another driver', () => {
 
   it('is ERR_NOT_LOOPBACK from open(), VirtualCamera.open(), Capture.open() and query(), naming the driver', async () => {
     const driver = foreignModule;
-    for (const [what, p] of [
-      ['open()', open(foreign)],
-      ['VirtualCamera.open()', VirtualCamera.open({ device: foreign, width: 320, height: 240 })],
-      ['Capture.open()', Capture.open({ device: foreign })],
-      ['query()', query(foreign)],
+    // each call starts only when the one before settled: a rejection
+    // nobody awaits yet would be an unhandled one
+    for (const [what, call] of [
+      ['open()', () => open(foreign)],
+      ['VirtualCamera.open()', () => VirtualCamera.open({ device: foreign, width: 320, height: 240 })],
+      ['Capture.open()', () => Capture.open({ device: foreign })],
+      ['query()', () => query(foreign)],
     ] as const) {
-      const err = (await within(30_000, what, (p as Promise<unknown>).then(() => undefined, (e: unknown) => e))) as Error & { code?: string };
+      const err = (await within(30_000, what, (call() as Promise<unknown>).then(() => undefined, (e: unknown) => e))) as Error & { code?: string };
       expect(err, what).toBeInstanceOf(Error);
       expect(err.code, `${what}: ${err.message}`).toBe('ERR_NOT_LOOPBACK');
       expect(err.message).toContain(`${foreign} is not a v4l2loopback device (driver '${driver}')`);

@@ -8,7 +8,8 @@
  * opens, sets up and closes its own files). A byte that differs between
  * the two runs and is not the fill pattern in either run did not come from
  * userspace: it is kernel memory, unless it is a field that legitimately
- * changes (timestamps, listed per case). Also reported: reserved fields the
+ * changes (timestamps; the state flags of a QBUF that may complete at
+ * once; listed per case). Also reported: reserved fields the
  * V4L2 spec says drivers must zero that are not zero, 8-byte words that
  * look like kernel addresses, and cases whose two runs got different
  * errnos.
@@ -606,6 +607,8 @@ static int c_ctl_add(const struct kase *k, void *arg)
 #define Z_EXPBUF { R(struct v4l2_exportbuffer, reserved, 1) }
 #define Z_EVENT { R(struct v4l2_event, reserved, 0) }
 #define V_BUFFER { R(struct v4l2_buffer, timestamp, 0) }
+/* a queued output buffer may be done before QBUF returns: QUEUED or DONE */
+#define V_QBUF { R(struct v4l2_buffer, timestamp, 0), R(struct v4l2_buffer, flags, 0) }
 #define V_EVENT { R(struct v4l2_event, timestamp, 0) }
 #define V_EXPBUF { R(struct v4l2_exportbuffer, fd, 0) }
 
@@ -669,7 +672,7 @@ static const struct kase cases[] = {
 	PER_TYPE("idle", OUT, "output", Z_OUTPARM),
 
 	/* one frame from the output node to the capture node */
-	{ "pair:QBUF(output)", "out", sizeof(struct v4l2_buffer), c_frame, VIDIOC_QBUF, OUT, V_BUFFER, Z_BUFFER },
+	{ "pair:QBUF(output)", "out", sizeof(struct v4l2_buffer), c_frame, VIDIOC_QBUF, OUT, V_QBUF, Z_BUFFER },
 	{ "pair:DQBUF(output)", "out", sizeof(struct v4l2_buffer), c_frame, VIDIOC_DQBUF, OUT, V_BUFFER, Z_BUFFER },
 	{ "pair:DQBUF(capture)", "cap", sizeof(struct v4l2_buffer), c_frame, VIDIOC_DQBUF, CAP, V_BUFFER, Z_BUFFER },
 	{ "pair:DQEVENT(source_change)", "cap", sizeof(struct v4l2_event), c_source_change, 0, 0, V_EVENT, Z_EVENT },
