@@ -84,10 +84,11 @@ guest_suite() {
 	echo $? >"$dir/suite.rc"
 	took "$name tests on kernel $k" $t0
 }
-# The kernel-facing tests: the driver by itself, v4l2-compliance and the
-# clients (ffmpeg, GStreamer); Chromium is left to the full run.
+# The kernel-facing tests: the driver by itself, v4l2-compliance, the
+# clients (ffmpeg, GStreamer) and the distribution's v4l2loopback-ctl, with
+# one version of each tool and no browser (test/guest/helpers/run-scope.ts).
 kernel_set() {
-	guest_suite kernel-set "$1" guest test/guest/kmod/ -- --env V4L2L_BROWSER_TESTS=0
+	guest_suite kernel-set "$1" guest test/guest/kmod/ test/guest/cli/classic-ctl.test.ts -- --env V4L2L_KERNEL_SET=1
 }
 
 for k in $kernel_set_kernels; do kernel_set "$k"; done

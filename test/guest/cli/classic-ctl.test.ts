@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bgr4Red, classicCtl, classicCtls, clientBin, grabFrames, uyvyRed } from '../helpers/classic.js';
 import { loadModule, run, runOk } from '../helpers/kernel.js';
 import { startProducer, sysfs, waitForReaders } from '../helpers/kmod.js';
+import { kernelSetRun } from '../helpers/run-scope.js';
 
 const red = join(tmpdir(), 'classic-red.png');
 
@@ -200,7 +201,7 @@ describe.each(classicCtls)('the C v4l2loopback-ctl %s', (version) => {
 // device came with 0.13). It calls `sudo tee` for sysfs; the package depends
 // on sudo, which this machine lacks, so a pass-through sudo (we are root)
 // stands in for it.
-describe("Debian 12's v4l2loopback-ctl 0.12.7 (shell script)", () => {
+describe.skipIf(kernelSetRun)("Debian 12's v4l2loopback-ctl 0.12.7 (shell script; the full run only)", () => {
   const shim = join(tmpdir(), 'sudo-shim');
   const env = { PATH: `${shim}:${process.env.PATH ?? ''}` };
   const ctl = (args: readonly string[]) => run(clientBin('ctl-0.12.7', 'v4l2loopback-ctl'), args, { timeoutMs: 120_000, env });

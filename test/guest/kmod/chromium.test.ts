@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModule, runOk } from '../helpers/kernel.js';
 import { background, waitForProducer } from '../helpers/kmod.js';
+import { browserTests } from '../helpers/run-scope.js';
 
 const W = 320;
 const H = 240;
@@ -45,9 +46,6 @@ function expectBars(p: Awaited<ReturnType<typeof play>>, label: string): void {
   }
 }
 
-// The slowest client test: `make test` runs it on the newest kernel only
-// (V4L2L_BROWSER_TESTS=0 on the others, docs/sandbox.md).
-const browserTests = process.env.V4L2L_BROWSER_TESTS !== '0';
 
 describe.skipIf(!browserTests)('headless Chromium (make test: newest kernel only)', () => {
   beforeAll(async () => {
