@@ -88,7 +88,8 @@ describe('v4l2loopback-ctl stream / snapshot / status / set-timeout-image', () =
     const path = (await ctlOk(['add', '-n', 'Media cam'])).stdout.trim();
     const img = join(tmpdir(), 'green.png');
     await writeFile(img, png(32, 24, [0, 200, 0]));
-    const streaming = ctl(['stream', path, '--image', img, '--size', '160x120', '--fps', '10', '--duration', '8']);
+    // long enough for the snapshot's CLI to start on a loaded host
+    const streaming = ctl(['stream', path, '--image', img, '--size', '160x120', '--fps', '10', '--duration', '20']);
     await waitForProducer(path);
     const out = join(tmpdir(), 'image-snap.png');
     await ctlOk(['snapshot', path, out, '--timeout', '20000']);
