@@ -137,9 +137,10 @@ describe('real clients', () => {
     try {
       await waitForProducer(0);
       // the second starts once the first streams (see docs/kmod.md); the
-      // first runs long enough for both to stream at once
-      const [a, b] = await staggered(0, [() => ffmpegConsume(0, 90, 'two-a'), () => ffmpegConsume(0, 30, 'two-b')]);
-      expectSentFrames(a!, 90, ffRef);
+      // first runs long enough (16 s) for both to stream at once even when
+      // ffmpeg takes seconds to start (5.10 under emulation)
+      const [a, b] = await staggered(0, [() => ffmpegConsume(0, 240, 'two-a'), () => ffmpegConsume(0, 30, 'two-b')]);
+      expectSentFrames(a!, 240, ffRef);
       expectSentFrames(b!, 30, ffRef);
       expect(sysfs(0, 'readers')).toBe('0');
     } finally {
