@@ -106,6 +106,6 @@ guest_seconds=$SECONDS
 wait "$host_pid"
 echo "== host chain (cache, matrix, unit and install tests; ran beside the guests)"
 cat "$out/host-chain.log"
-echo "== guest chain took $guest_seconds s, host chain $((SECONDS - host_t0)) s, waited $((SECONDS - guest_seconds)) s for it"
+echo "== the guest chain ended after $guest_seconds s, the host chain (its steps timed above) after $((SECONDS - host_t0)) s or before"
 
 node scripts/summarize-tests.mjs "$out"
