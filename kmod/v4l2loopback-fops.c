@@ -40,10 +40,9 @@ static int v4l2l_open(struct file *file)
 	v4l2_fh_init(&fh->fh, &node->vdev);
 	/*
 	 * Every opener while timeout_image_io is armed may load the image;
-	 * the first to take output buffers does, and disarms it (so does
-	 * any other producer taking buffers: v4l2l_update_owner()). An opener that only looks (GStreamer's
-	 * plugin scan opens every node right before v4l2sink does) must not
-	 * use the press up.
+	 * taking output buffers uses the press up (v4l2l_update_owner()).
+	 * An opener that only looks (GStreamer's plugin scan opens every
+	 * node right before v4l2sink does) must not use it up.
 	 */
 	if (node->type != V4L2L_NODE_CAPTURE && dev->timeout_image_armed)
 		fh->timeout_writer = true;

@@ -32,33 +32,34 @@ guest_timeout=${GUEST_TIMEOUT:-2400}
 vitest=(node node_modules/vitest/vitest.mjs run)
 
 took() { echo "== $1 took $(($SECONDS - $2)) s"; }
+# timed TITLE COMMAND...: runs it between "== TITLE" and its time; its status
+timed() {
+	local title=$1 t0=$SECONDS rc
+	shift
+	echo "== $title"
+	"$@"
+	rc=$?
+	took "$title" $t0
+	return $rc
+}
 
 # --- host chain: everything that needs no guest, at the lowest priority
 # so that the guests' timing is theirs. Its output is printed at the end.
 host_chain() {
-	local t0=$SECONDS
-	echo "== kernel cache"
-	scripts/kernels/cache.sh
-	took "kernel cache" $t0
+	timed "kernel cache" scripts/kernels/cache.sh
 	# Every kernel line users run, compiled with W=1 in its suite's chroot.
-	echo "== compile matrix"
-	t0=$SECONDS
-	scripts/kernels/matrix.sh "$out/matrix"
-	took "compile matrix" $t0
+	timed "compile matrix" scripts/kernels/matrix.sh "$out/matrix"
 	host_suite unit "host unit tests"
 	host_suite host "host install tests (DKMS, signing, install targets, npm package and runtimes)"
+	took "host chain" 0
 }
 # host_suite PROJECT TITLE: one vitest project on the host
 host_suite() {
-	local t0=$SECONDS
-	echo "== $2"
 	mkdir -p "$out/$1"
-	"${vitest[@]}" --project "$1" --reporter=default --reporter=json --outputFile.json="$out/$1/vitest.json"
+	timed "$2" "${vitest[@]}" --project "$1" --reporter=default --reporter=json --outputFile.json="$out/$1/vitest.json"
 	echo $? >"$out/$1/suite.rc"
-	took "$2" $t0
 }
-host_t0=$SECONDS
-nice -n 19 bash -c "$(declare -f took host_chain host_suite); $(declare -p out vitest); host_chain" >"$out/host-chain.log" 2>&1 &
+nice -n 19 bash -c "$(declare -f took timed host_chain host_suite); $(declare -p out vitest); host_chain" >"$out/host-chain.log" 2>&1 &
 host_pid=$!
 
 # --- guest chain
@@ -77,12 +78,9 @@ guest_suite() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do files+=("$1"); shift; done
 	shift
 	mkdir -p "$dir"
-	echo "== $name tests on kernel $k"
-	local t0=$SECONDS
-	sandbox/run --kernel "$k" --timeout "$guest_timeout" --results "$dir" "$@" -- \
+	timed "$name tests on kernel $k" sandbox/run --kernel "$k" --timeout "$guest_timeout" --results "$dir" "$@" -- \
 		"${vitest[@]}" --configLoader runner --project "$project" --reporter=default --reporter=json --outputFile.json="$dir/vitest.json" "${files[@]}"
 	echo $? >"$dir/suite.rc"
-	took "$name tests on kernel $k" $t0
 }
 # The kernel-facing tests: the driver by itself, v4l2-compliance, the
 # clients (ffmpeg, GStreamer) and the distribution's v4l2loopback-ctl, with
@@ -106,6 +104,6 @@ guest_seconds=$SECONDS
 wait "$host_pid"
 echo "== host chain (cache, matrix, unit and install tests; ran beside the guests)"
 cat "$out/host-chain.log"
-echo "== the guest chain ended after $guest_seconds s, the host chain (its steps timed above) after $((SECONDS - host_t0)) s or before"
+echo "== guest chain took $guest_seconds s (the host chain's time is above)"
 
 node scripts/summarize-tests.mjs "$out"
