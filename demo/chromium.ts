@@ -45,32 +45,62 @@ function serve(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-export async function playCamera(o: PlayOptions): Promise<CameraPlayback> {
+/** A headless Chromium that plays cameras, one page per camera. */
+export interface CameraBrowser {
+  play(o: PlayOptions): Promise<CameraPlayback>;
+  close(): Promise<void>;
+}
+
+/** Launches Chromium once (slow under TCG) for several play() calls. */
+export async function openCameraBrowser(): Promise<CameraBrowser> {
   const server = await serve();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--use-fake-ui-for-media-stream',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    timeout: 120_000,
-  });
+  const browser = await chromium
+    .launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--use-fake-ui-for-media-stream',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      timeout: 120_000,
+    })
+    .catch((e: unknown) => {
+      server.close();
+      throw e;
+    });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    async play(o) {
+      const context = await browser.newContext();
+      try {
+        await context.grantPermissions(['camera'], { origin });
+        const page = await context.newPage();
+        await page.goto(`${origin}/`);
+        const run = { label: o.label, seconds: o.seconds, points: o.points ?? [[0.5, 0.5]], width: o.width, height: o.height };
+        return (await page.evaluate((args) => (globalThis as unknown as PageApi).measureCamera(args), run)) as CameraPlayback;
+      } finally {
+        await context.close();
+      }
+    },
+    async close() {
+      await browser.close();
+      server.close();
+    },
+  };
+}
+
+/** Launches Chromium, plays one camera, closes it. */
+export async function playCamera(o: PlayOptions): Promise<CameraPlayback> {
+  const browser = await openCameraBrowser();
   try {
-    const context = await browser.newContext();
-    const { port } = server.address() as AddressInfo;
-    await context.grantPermissions(['camera'], { origin: `http://127.0.0.1:${port}` });
-    const page = await context.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
-    const run = { label: o.label, seconds: o.seconds, points: o.points ?? [[0.5, 0.5]], width: o.width, height: o.height };
-    return (await page.evaluate((args) => (globalThis as unknown as PageApi).measureCamera(args), run)) as CameraPlayback;
+    return await browser.play(o);
   } finally {
     await browser.close();
-    server.close();
   }
 }

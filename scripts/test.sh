@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # test.sh - the whole test run behind `make test`, in two chains that run
 # at once so that the 2-core machine is busy throughout:
-#   guests (foreground)  the kernel-facing guest tests (test/guest/kmod/:
-#                        the driver, v4l2-compliance, real clients) on 6.1
-#                        and 6.12, the kernel cache, then the whole guest
-#                        suite and the short torture suite on the newest
-#                        7.x, then the kernel-facing tests on 5.10
-#   host (nice 19)       the kernel cache (scripts/kernels/cache.sh), the
-#                        compile matrix (5.10 to experimental's release
-#                        candidate, arm64, armhf), the host unit tests and
-#                        the install tests (DKMS, signing, npm package,
-#                        Node runtimes)
+#   first chain   the kernel-facing guest tests (test/guest/kmod/: the
+#                 driver, v4l2-compliance, real clients) on 6.1 and 6.12,
+#                 then (once the kernel cache exists) the whole guest suite
+#                 on the newest 7.x
+#   second chain  at nice 19: the kernel cache (scripts/kernels/cache.sh),
+#                 the compile matrix (5.10 to experimental's release
+#                 candidate, arm64, armhf), the host unit tests and the
+#                 install tests (DKMS, signing, npm package, Node runtimes);
+#                 then, at normal priority, the short torture suite on the
+#                 newest 7.x and the kernel-facing tests on 5.10
 # Why this split and what it costs: docs/sandbox.md, "How long make test
 # takes". Ends with the line "N passed, N failed, N skipped".
 set -uo pipefail
@@ -43,8 +43,9 @@ timed() {
 	return $rc
 }
 
-# --- host chain: everything that needs no guest, at the lowest priority
-# so that the guests' timing is theirs. Its output is printed at the end.
+# --- second chain: everything that needs no guest first, at the lowest
+# priority so that the first chain's guest keeps its pace; its output is
+# printed at the end.
 host_chain() {
 	timed "kernel cache" scripts/kernels/cache.sh
 	# Every kernel line users run, compiled with W=1 in its suite's chroot.
@@ -59,15 +60,15 @@ host_suite() {
 	timed "$2" "${vitest[@]}" --project "$1" --reporter=default --reporter=json --outputFile.json="$out/$1/vitest.json"
 	echo $? >"$out/$1/suite.rc"
 }
-nice -n 19 bash -c "$(declare -f took timed host_chain host_suite); $(declare -p out vitest); host_chain" >"$out/host-chain.log" 2>&1 &
-host_pid=$!
 
-# --- guest chain
-# The guest runs the compiled CLI (dist/) as real users do, and the C test
-# programs built on the host (it cannot write to the project).
-echo "== build (tsc, guest test programs)"
+# --- first chain
+# The guest runs the compiled CLI (dist/) as real users do, and the C
+# programs built on the host (it cannot write to the project): the test
+# programs and the benchmark's driver.
+echo "== build (tsc, guest test programs, bench driver)"
 npm run --silent build || echo "build failed" >&2
 make -s -C test/guest/progs || echo "building test/guest/progs failed" >&2
+make -s -C bench || echo "building the bench driver failed" >&2
 
 # One guest boot per kernel and suite (so that each kernel log is judged
 # alone): guest_suite NAME KERNEL PROJECT [FILES...] -- [sandbox/run options]
@@ -89,21 +90,33 @@ kernel_set() {
 	guest_suite kernel-set "$1" guest test/guest/kmod/ test/guest/cli/classic-ctl.test.ts -- --env V4L2L_KERNEL_SET=1
 }
 
-for k in $kernel_set_kernels; do kernel_set "$k"; done
-# The 7.x and 5.10 kernels come from the cache: wait for the host chain's
-# cache.sh (it holds the cache's lock), then resolve "newest".
-scripts/kernels/cache.sh >"$out/cache-wait.log" 2>&1 || cat "$out/cache-wait.log" >&2
-[ "$full_kernels" = newest ] && full_kernels=$(sandbox_new_kernels)
-for k in $full_kernels; do
-	guest_suite guest "$k" guest --
-	guest_suite torture "$k" torture -- --env TORTURE=short
-done
-for k in $late_kernel_set_kernels; do kernel_set "$k"; done
-guest_seconds=$SECONDS
+# Then the guests of the second chain, which has waited for the kernel
+# cache: the 7.x and 5.10 kernels come from it.
+late_guests() {
+	local k
+	for k in $(newest_or "$full_kernels"); do guest_suite torture "$k" torture -- --env TORTURE=short; done
+	for k in $late_kernel_set_kernels; do kernel_set "$k"; done
+}
+# newest_or LIST: LIST, with "newest" resolved (the cache must exist)
+newest_or() {
+	if [ "$1" = newest ]; then sandbox_new_kernels; else echo "$1"; fi
+}
+(
+	nice -n 19 bash -c "$(declare -f took timed host_chain host_suite); $(declare -p out vitest); host_chain"
+	late_guests
+	took "second chain" 0
+) >"$out/second-chain.log" 2>&1 &
+second_pid=$!
 
-wait "$host_pid"
-echo "== host chain (cache, matrix, unit and install tests; ran beside the guests)"
-cat "$out/host-chain.log"
-echo "== guest chain took $guest_seconds s (the host chain's time is above)"
+for k in $kernel_set_kernels; do kernel_set "$k"; done
+# Wait for the second chain's cache.sh (it holds the cache's lock).
+scripts/kernels/cache.sh >"$out/cache-wait.log" 2>&1 || cat "$out/cache-wait.log" >&2
+for k in $(newest_or "$full_kernels"); do guest_suite guest "$k" guest --; done
+took "first chain" 0
+
+wait "$second_pid"
+echo "== second chain (cache, matrix, unit and install tests, then guests; ran beside the first)"
+cat "$out/second-chain.log"
+echo "== whole run took $SECONDS s"
 
 node scripts/summarize-tests.mjs "$out"

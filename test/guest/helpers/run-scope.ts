@@ -2,7 +2,8 @@
 // `make test` runs the whole guest suite on the newest kernel and the
 // kernel-facing files on the others with V4L2L_KERNEL_SET=1 (scripts/test.sh,
 // docs/sandbox.md): there one version of each distribution tool (Debian
-// 13's v4l2loopback-ctl, the newest v4l2-compliance) and no browser, which
+// 13's v4l2loopback-ctl, one of its set-timeout-image cases, the newest
+// v4l2-compliance) and no browser, which
 // exercise the same kernel paths again at the cost of minutes per kernel.
 // A test file run by hand runs everything.
 

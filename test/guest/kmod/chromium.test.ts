@@ -3,7 +3,7 @@
 // plays an exclusive_caps=1 combined node and a split capture node through
 // getUserMedia; the pixels it draws match what the producer sent (ffmpeg's
 // SMPTE bars, rendered again offline to RGB), within YUV conversion
-// tolerance. Chromium is slow under TCG: one launch per node type.
+// tolerance. Chromium is slow under TCG: one launch serves both nodes.
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ const TOLERANCE = 24;
 
 const chromiumJs = join(import.meta.dirname, '..', '..', '..', 'dist', 'demo', 'chromium.js');
 let ref: Buffer;
+let browser: import('../../../demo/chromium.js').CameraBrowser | undefined;
 
 function producer(nr: number) {
   return background('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', SRC,
@@ -29,8 +30,11 @@ function producer(nr: number) {
 }
 
 async function play(label: string) {
-  const { playCamera } = (await import(chromiumJs)) as typeof import('../../../demo/chromium.js');
-  return playCamera({ label, seconds: 3, points: POINTS });
+  if (!browser) {
+    const { openCameraBrowser } = (await import(chromiumJs)) as typeof import('../../../demo/chromium.js');
+    browser = await openCameraBrowser();
+  }
+  return browser.play({ label, seconds: 3, points: POINTS });
 }
 
 function expectBars(p: Awaited<ReturnType<typeof play>>, label: string): void {
@@ -57,6 +61,7 @@ describe.skipIf(!browserTests)('headless Chromium (make test: newest kernel only
   });
 
   afterAll(async () => {
+    await browser?.close();
     await loadModule();
   });
 
