@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 export interface CameraPlayback {
   /** Labels of every video input Chromium listed. */
@@ -45,7 +45,7 @@ function serve(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-/** A headless Chromium that plays cameras, one page per camera. */
+/** A headless Chromium that plays cameras, one after the other in one page. */
 export interface CameraBrowser {
   play(o: PlayOptions): Promise<CameraPlayback>;
   close(): Promise<void>;
@@ -75,18 +75,22 @@ export async function openCameraBrowser(): Promise<CameraBrowser> {
     });
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
+  // One page for every camera: a new page starts a renderer again, and
+  // getUserMedia its capture service, each slow under emulation.
+  let page: Page | undefined;
+  const openPage = async (): Promise<Page> => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['camera'], { origin });
+    const p = await context.newPage();
+    p.setDefaultTimeout(120_000);
+    await p.goto(`${origin}/`);
+    return p;
+  };
   return {
     async play(o) {
-      const context = await browser.newContext();
-      try {
-        await context.grantPermissions(['camera'], { origin });
-        const page = await context.newPage();
-        await page.goto(`${origin}/`);
-        const run = { label: o.label, seconds: o.seconds, points: o.points ?? [[0.5, 0.5]], width: o.width, height: o.height };
-        return (await page.evaluate((args) => (globalThis as unknown as PageApi).measureCamera(args), run)) as CameraPlayback;
-      } finally {
-        await context.close();
-      }
+      page ??= await openPage();
+      const run = { label: o.label, seconds: o.seconds, points: o.points ?? [[0.5, 0.5]], width: o.width, height: o.height };
+      return (await page.evaluate((args) => (globalThis as unknown as PageApi).measureCamera(args), run)) as CameraPlayback;
     },
     async close() {
       await browser.close();
