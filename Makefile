@@ -1,20 +1,25 @@
 # Makefile - builds the v4l2loopback kernel module (default target) and runs
 # the project's targets: deps, test, shell, demo, bench.
 #
-#   make [KERNELRELEASE=<release>]   build kmod/v4l2loopback.ko (default: running kernel)
+#   make [KERNELRELEASE=<release>]   build kmod/v4l2loopback.ko (default: running kernel);
+#                                    needs only that kernel's headers and a compiler
 #   make clean                       remove build products
 #   make install                     install the module (modules_install + depmod)
 #   make install-utils [PREFIX=/usr/local]  install the v4l2loopback-ctl CLI
 #   make install-udev                 install the udev rule (group video may manage devices)
 #   make dkms-install / dkms-uninstall   register the module with DKMS (rebuilt on kernel updates)
 #   make sign [KBUILD_SIGN_KEY=.. KBUILD_SIGN_CERT=..]  sign the module for Secure Boot
-#   make deps                        install everything the project needs (Debian 12, root)
-#   make test                        unit tests + guest tests on Debian 6.1 and 6.12 kernels
+#   make deps                        install everything the project needs (Debian 12, root),
+#                                    including the external-kernel cache (out/kernels/)
+#   make deps-build                  install what building the module needs (Debian, root)
+#   make test                        unit tests, the compile matrix (5.10 .. 7.x, arm64,
+#                                    armhf), guest tests on 6.1, 6.12, 7.x (and 5.10's subset)
 #   make shell [KERNEL=6.12]         interactive shell in a sandbox guest with the module loaded
 #   make demo                        the end-to-end demo (see README)
-#   make torture [KERNEL=6.1|6.12|debug] [TORTURE=short] [TORTURE_SEED=n]
+#   make torture [KERNEL=6.1|6.12|7.3|debug|debug-7.3] [TORTURE=short] [TORTURE_SEED=n]
 #                                    full torture suite (default: 6.1 and 6.12)
-#   make debug-kernel                build the KASAN/lockdep/kmemleak sandbox kernel
+#   make debug-kernel [KVER=7.3]     build the KASAN/lockdep/kmemleak sandbox kernel
+#                                    (6.1, or the newest 7.x: KERNEL=debug-7.3)
 
 KERNELRELEASE ?= $(shell uname -r)
 KERNEL ?= 6.1
@@ -33,11 +38,12 @@ CLI_DIR = $(DESTDIR)$(PREFIX)/lib/v4l2loopback
 
 .PHONY: torture debug-kernel all modules clean install install-utils install-udev dkms-add dkms-install dkms-uninstall sign deps deps-build test shell demo
 
-all modules: deps-build
+all modules:
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE)
 
+# In the npm package there is no scripts/: the build prerequisites are the user's (docs/install.md).
 deps-build:
-	@scripts/deps.sh build
+	@if [ -x scripts/deps.sh ]; then scripts/deps.sh build; fi
 
 deps:
 	@scripts/deps.sh
@@ -45,7 +51,7 @@ deps:
 install: all
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE) install
 
-install-utils: deps-build
+install-utils:
 	scripts/install-utils.sh "$(CLI_DIR)" "$(DESTDIR)$(PREFIX)/bin"
 
 install-udev:
@@ -72,11 +78,15 @@ dkms-uninstall:
 sign: all
 	$(MAKE) -C kmod KERNELRELEASE=$(KERNELRELEASE) sign KBUILD_SIGN_KEY=$(KBUILD_SIGN_KEY) KBUILD_SIGN_CERT=$(KBUILD_SIGN_CERT)
 
+# In the npm package only the module's build products go (dist/ is the library).
 clean:
 	$(MAKE) -C kmod clean
-	rm -rf build dist $(filter-out out/debug-kernel,$(wildcard out/*))
+	$(if $(wildcard scripts/test.sh),rm -rf build dist prebuilds $(filter-out out/debug-kernel% out/kernels,$(wildcard out/*)))
 
-test: deps
+# The kernel cache (the last part of deps) is made by test.sh itself, beside
+# the guest runs on the host's kernels, which do not need it.
+test:
+	@scripts/deps.sh test
 	@scripts/test.sh
 
 shell: deps
@@ -88,16 +98,17 @@ demo: deps
 torture: deps
 	@scripts/torture.sh $(TORTURE_KERNELS)
 
-# Cached in out/debug-kernel/ (kept by `make clean`; delete it to rebuild).
+# Cached in out/debug-kernel/ or out/debug-kernel-<KVER>/ (kept by `make clean`, like the kernel cache
+# out/kernels/; delete it to rebuild).
 debug-kernel:
-	@scripts/debug-kernel.sh
+	@scripts/debug-kernel.sh $(KVER)
 
 # Conversion benchmark on the host: our addon vs ffmpeg's swscale (bench/conversions.mjs).
 .PHONY: bench-convert
 bench-convert:
 	npm run --silent bench:convert
 
-# Loopback benchmark in the sandbox guest, both kernels (bench/run.sh; not
+# Loopback benchmark in the sandbox guest, on 6.1, 6.12 and the newest 7.x (bench/run.sh; not
 # part of `make test`): throughput, latency and CPU per frame against memcpy,
 # results in bench/results/bench.{md,json,png}.
 #   make bench [QUICK=1] [MODULE=path/%k/other.ko] [BENCH_ARGS="--filter 1080 --seconds 2"]

@@ -1,6 +1,7 @@
 // vitest.config.ts - test projects: `unit` runs on the host (pure logic, no
 // kernel module); `host` exercises install paths on the host (DKMS, signing,
-// install targets; needs root and kernel headers); `guest` runs inside the
+// install targets, the npm package on several Node versions and arm64 under
+// qemu-user; needs root and kernel headers); `guest` runs inside the
 // QEMU sandbox against the real module (started by `make test` via sandbox/run);
 // `torture` is the stress and fault suite, also in the guest (`make torture`,
 // and its short form inside `make test`).
@@ -34,6 +35,9 @@ export default defineConfig({
       {
         test: {
           name: 'guest',
+          // One process for all files: under TCG a fresh worker per file
+          // costs seconds (the files share no state they do not reset).
+          isolate: false,
           include: ['test/guest/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',
@@ -46,6 +50,9 @@ export default defineConfig({
       {
         test: {
           name: 'torture',
+          // One process for all files: under TCG a fresh worker per file
+          // costs seconds (the files share no state they do not reset).
+          isolate: false,
           include: ['test/torture/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',

@@ -1,10 +1,7 @@
 // bt601.cc - rounding-correct BT.601 limited-range RGB <-> YUV. Rows are
-// split into (or merged from) R, G and B planes by libyuv (SIMD shuffles),
-// and plain loops over those planes do the arithmetic in 16.16 fixed point;
+// split into (or merged from) R, G and B planes (planes.cc), and plain loops over those planes do the arithmetic in 16.16 fixed point;
 // the compiler vectorizes them, with an AVX2 clone picked at load time.
 #include "bt601.h"
-
-#include <libyuv.h>
 
 #include <utility>
 #include <vector>
@@ -12,12 +9,6 @@
 namespace v4l2l {
 
 namespace {
-
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define V4L2L_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define V4L2L_CLONES
-#endif
 
 // Coefficients / 255 in 16.16 fixed point (BT.601, 8-bit limited range):
 // Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255
@@ -72,14 +63,7 @@ void RowUV422(const uint8_t* __restrict__ r, const uint8_t* __restrict__ g,
 
 // One row of the source as R, G and B planes.
 void SplitRow(const RgbSource& s, int y, uint8_t* r, uint8_t* g, uint8_t* b, int w) {
-  const uint8_t* row = s.data + static_cast<size_t>(y) * s.stride;
-  switch (s.order) {
-    case RgbOrder::kRgb: libyuv::SplitRGBPlane(row, 0, r, 0, g, 0, b, 0, w, 1); break;
-    case RgbOrder::kBgr: libyuv::SplitRGBPlane(row, 0, b, 0, g, 0, r, 0, w, 1); break;
-    // libyuv's "ARGB" is B,G,R,A in memory: its R plane is byte 2.
-    case RgbOrder::kRgba: libyuv::SplitARGBPlane(row, 0, b, 0, g, 0, r, 0, nullptr, 0, w, 1); break;
-    case RgbOrder::kBgra: libyuv::SplitARGBPlane(row, 0, r, 0, g, 0, b, 0, nullptr, 0, w, 1); break;
-  }
+  RgbRowToPlanes(s.order, s.data + static_cast<size_t>(y) * s.stride, r, g, b, w);
 }
 
 // Inverse, in 16.16: R = 1.164383 (Y - 16) + 1.596027 (V - 128), and so on.
@@ -111,14 +95,7 @@ void RowRgb(const uint8_t* __restrict__ y, const uint8_t* __restrict__ u,
 
 void MergeRow(const RgbDest& d, int y, const uint8_t* r, const uint8_t* g, const uint8_t* b,
               int w) {
-  uint8_t* row = d.data + static_cast<size_t>(y) * d.stride;
-  switch (d.order) {
-    case RgbOrder::kRgb: libyuv::MergeRGBPlane(r, 0, g, 0, b, 0, row, 0, w, 1); break;
-    case RgbOrder::kBgr: libyuv::MergeRGBPlane(b, 0, g, 0, r, 0, row, 0, w, 1); break;
-    // As in SplitRow: libyuv's R plane is byte 2; a null alpha means 255.
-    case RgbOrder::kRgba: libyuv::MergeARGBPlane(b, 0, g, 0, r, 0, nullptr, 0, row, 0, w, 1); break;
-    case RgbOrder::kBgra: libyuv::MergeARGBPlane(r, 0, g, 0, b, 0, nullptr, 0, row, 0, w, 1); break;
-  }
+  PlanesToRgbRow(d.order, r, g, b, d.data + static_cast<size_t>(y) * d.stride, w);
 }
 
 }  // namespace
@@ -145,14 +122,14 @@ void YuvToRgb(const YuvDest& s, const RgbDest& d, int w, int h) {
         pv = s.p[2] + cy * s.s[2];
         break;
       case YuvLayout::kNv12:
-        libyuv::SplitUVPlane(s.p[1] + cy * s.s[1], 0, tu, 0, tv, 0, cw, 1);
+        SplitPairs(s.p[1] + cy * s.s[1], tu, tv, cw);
         break;
       case YuvLayout::kYuyv:
-        libyuv::YUY2ToI422(row, 0, ty, 0, tu, 0, tv, 0, w, 1);
+        Packed422ToPlanes(Packed422::kYuyv, row, ty, tu, tv, w);
         py = ty;
         break;
       case YuvLayout::kUyvy:
-        libyuv::UYVYToI422(row, 0, ty, 0, tu, 0, tv, 0, w, 1);
+        Packed422ToPlanes(Packed422::kUyvy, row, ty, tu, tv, w);
         py = ty;
         break;
     }
@@ -187,7 +164,7 @@ void RgbToYuv(const RgbSource& src, const YuvDest& d, int w, int h) {
         RowUV420(r0, g0, b0, r1, g1, b1, d.p[1] + cy * d.s[1], d.p[2] + cy * d.s[2], cw);
       } else {
         RowUV420(r0, g0, b0, r1, g1, b1, tu, tv, cw);
-        libyuv::MergeUVPlane(tu, 0, tv, 0, d.p[1] + cy * d.s[1], 0, cw, 1);
+        MergePairs(tu, tv, d.p[1] + cy * d.s[1], cw);
       }
     }
     return;
@@ -197,11 +174,8 @@ void RgbToYuv(const RgbSource& src, const YuvDest& d, int w, int h) {
     RowY(r0, g0, b0, ty, w);
     RowUV422(r0, g0, b0, tu, tv, cw);
     uint8_t* out = d.p[0] + static_cast<size_t>(y) * d.s[0];
-    if (d.layout == YuvLayout::kYuyv) {
-      libyuv::I422ToYUY2(ty, 0, tu, 0, tv, 0, out, 0, w, 1);
-    } else {
-      libyuv::I422ToUYVY(ty, 0, tu, 0, tv, 0, out, 0, w, 1);
-    }
+    PlanesToPacked422(d.layout == YuvLayout::kYuyv ? Packed422::kYuyv : Packed422::kUyvy, ty, tu,
+                      tv, out, w);
   }
 }
 

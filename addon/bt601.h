@@ -9,10 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace v4l2l {
+#include "planes.h"
 
-// Byte order of a packed RGB source in memory.
-enum class RgbOrder { kRgb, kBgr, kRgba, kBgra };
+namespace v4l2l {
 
 // Destination layout of the YUV image.
 enum class YuvLayout { kI420, kNv12, kYuyv, kUyvy };

@@ -1,12 +1,13 @@
 // convert.cc - pixel conversions between the formats the library speaks:
-// exact BT.601 for RGB <-> YUV (bt601.cc), libyuv
-// for the other common pairs, otherwise row strips through a small ARGB
-// scratch buffer that stays in cache.
+// exact BT.601 for RGB <-> YUV (bt601.cc), byte shuffles (planes.cc) for
+// RGB orders, grey and YUV layouts among themselves; and bilinear scaling
+// (scale.cc). No external library.
 #include "common.h"
 #include "bt601.h"
+#include "planes.h"
+#include "scale.h"
 
 #include <linux/videodev2.h>
-#include <libyuv.h>
 
 #include <algorithm>
 #include <cstring>
@@ -17,9 +18,9 @@ namespace v4l2l {
 
 namespace {
 
-// libyuv names formats by their little-endian word: its "RAW" is R,G,B in
-// memory (V4L2 RGB3), "RGB24" is B,G,R (BGR3), "ABGR" is R,G,B,A (AB24)
-// and "ARGB" is B,G,R,A (AR24).
+// Kinds are named as libyuv names formats, by their little-endian word:
+// "Raw" is R,G,B in memory (V4L2 RGB3), "Rgb24" is B,G,R (BGR3), "Abgr" is
+// R,G,B,A (AB24) and "Argb" is B,G,R,A (AR24).
 enum class Kind { kRaw, kRgb24, kAbgr, kArgb, kGrey, kI420, kNv12, kYuy2, kUyvy };
 
 struct Image {
@@ -120,217 +121,183 @@ Image Layout(Napi::Env env, const char* what, uint32_t fourcc, Bytes bytes,
   return img;
 }
 
-// Rows [y0, y0+n) of an image, planes advanced (y0 is even).
-Image Rows(const Image& im, int y0, int n) {
-  Image r = im;
-  r.height = n;
-  r.p[0] = im.p[0] + static_cast<size_t>(y0) * im.s[0];
-  for (int i = 1; i < 3; i++) {
-    if (im.p[i] != nullptr) r.p[i] = im.p[i] + static_cast<size_t>(y0 / 2) * im.s[i];
-  }
-  return r;
+bool IsRgb(Kind k) {
+  return k == Kind::kRaw || k == Kind::kRgb24 || k == Kind::kAbgr || k == Kind::kArgb;
 }
+bool Is420(Kind k) { return k == Kind::kI420 || k == Kind::kNv12; }
+bool Is422(Kind k) { return k == Kind::kYuy2 || k == Kind::kUyvy; }
 
-void ToArgb(const Image& s, uint8_t* t, int ts) {
-  int w = s.width, h = s.height;
-  switch (s.kind) {
-    case Kind::kRaw: libyuv::RAWToARGB(s.p[0], s.s[0], t, ts, w, h); break;
-    case Kind::kRgb24: libyuv::RGB24ToARGB(s.p[0], s.s[0], t, ts, w, h); break;
-    case Kind::kAbgr: libyuv::ABGRToARGB(s.p[0], s.s[0], t, ts, w, h); break;
-    case Kind::kArgb: libyuv::ARGBCopy(s.p[0], s.s[0], t, ts, w, h); break;
-    case Kind::kGrey: libyuv::J400ToARGB(s.p[0], s.s[0], t, ts, w, h); break;
-    case Kind::kI420:
-      libyuv::I420ToARGB(s.p[0], s.s[0], s.p[1], s.s[1], s.p[2], s.s[2], t, ts, w, h);
-      break;
-    case Kind::kNv12: libyuv::NV12ToARGB(s.p[0], s.s[0], s.p[1], s.s[1], t, ts, w, h); break;
-    case Kind::kYuy2: libyuv::YUY2ToARGB(s.p[0], s.s[0], t, ts, w, h); break;
-    case Kind::kUyvy: libyuv::UYVYToARGB(s.p[0], s.s[0], t, ts, w, h); break;
+RgbOrder OrderOf(Kind k) {
+  switch (k) {
+    case Kind::kRaw: return RgbOrder::kRgb;
+    case Kind::kRgb24: return RgbOrder::kBgr;
+    case Kind::kAbgr: return RgbOrder::kRgba;
+    default: return RgbOrder::kBgra;
   }
 }
 
-void FromArgb(const uint8_t* t, int ts, const Image& d) {
-  int w = d.width, h = d.height;
-  switch (d.kind) {
-    case Kind::kRaw: libyuv::ARGBToRAW(t, ts, d.p[0], d.s[0], w, h); break;
-    case Kind::kRgb24: libyuv::ARGBToRGB24(t, ts, d.p[0], d.s[0], w, h); break;
-    case Kind::kAbgr: libyuv::ARGBToABGR(t, ts, d.p[0], d.s[0], w, h); break;
-    case Kind::kArgb: libyuv::ARGBCopy(t, ts, d.p[0], d.s[0], w, h); break;
-    case Kind::kGrey: libyuv::ARGBToJ400(t, ts, d.p[0], d.s[0], w, h); break;
-    case Kind::kI420:
-      libyuv::ARGBToI420(t, ts, d.p[0], d.s[0], d.p[1], d.s[1], d.p[2], d.s[2], w, h);
-      break;
-    case Kind::kNv12: libyuv::ARGBToNV12(t, ts, d.p[0], d.s[0], d.p[1], d.s[1], w, h); break;
-    case Kind::kYuy2: libyuv::ARGBToYUY2(t, ts, d.p[0], d.s[0], w, h); break;
-    case Kind::kUyvy: libyuv::ARGBToUYVY(t, ts, d.p[0], d.s[0], w, h); break;
+Packed422 PackingOf(Kind k) { return k == Kind::kYuy2 ? Packed422::kYuyv : Packed422::kUyvy; }
+
+YuvLayout LayoutOf(Kind k) {
+  switch (k) {
+    case Kind::kI420: return YuvLayout::kI420;
+    case Kind::kNv12: return YuvLayout::kNv12;
+    case Kind::kYuy2: return YuvLayout::kYuyv;
+    default: return YuvLayout::kUyvy;
+  }
+}
+
+uint8_t* Row(const Image& im, int plane, int y) {
+  return im.p[plane] + static_cast<size_t>(y) * im.s[plane];
+}
+
+// Per-row scratch: three full rows and two half rows.
+struct Scratch {
+  explicit Scratch(int w) : buf(static_cast<size_t>(w) * 4) {
+    a = buf.data();
+    b = a + w;
+    c = b + w;
+    d = c + w;
+    e = d + w / 2;
+  }
+  std::vector<uint8_t> buf;
+  uint8_t *a, *b, *c, *d, *e;
+};
+
+// Chroma row cy of a 4:2:0 image as U and V planes (NV12's are split into t).
+void ReadChroma420(const Image& im, int cy, const uint8_t** u, const uint8_t** v, uint8_t* tu,
+                   uint8_t* tv) {
+  if (im.kind == Kind::kI420) {
+    *u = Row(im, 1, cy);
+    *v = Row(im, 2, cy);
+    return;
+  }
+  SplitPairs(Row(im, 1, cy), tu, tv, im.width / 2);
+  *u = tu;
+  *v = tv;
+}
+
+void WriteChroma420(const Image& im, int cy, const uint8_t* u, const uint8_t* v) {
+  if (im.kind == Kind::kI420) {
+    std::memcpy(Row(im, 1, cy), u, im.width / 2);
+    std::memcpy(Row(im, 2, cy), v, im.width / 2);
+  } else {
+    MergePairs(u, v, Row(im, 1, cy), im.width / 2);
   }
 }
 
 void CopySame(const Image& s, const Image& d) {
   int w = s.width, h = s.height;
-  switch (s.kind) {
-    case Kind::kI420:
-      libyuv::I420Copy(s.p[0], s.s[0], s.p[1], s.s[1], s.p[2], s.s[2], d.p[0], d.s[0], d.p[1],
-                       d.s[1], d.p[2], d.s[2], w, h);
-      break;
-    case Kind::kNv12:
-      libyuv::CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
-      libyuv::CopyPlane(s.p[1], s.s[1], d.p[1], d.s[1], w, h / 2);
-      break;
-    default:
-      libyuv::CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], w * BytesPerPixel(s.kind), h);
+  CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], static_cast<size_t>(w) * BytesPerPixel(s.kind), h);
+  if (s.kind == Kind::kI420) {  // also YU12 <-> YV12: Layout() swapped the planes
+    CopyPlane(s.p[1], s.s[1], d.p[1], d.s[1], w / 2, h / 2);
+    CopyPlane(s.p[2], s.s[2], d.p[2], d.s[2], w / 2, h / 2);
+  } else if (s.kind == Kind::kNv12) {
+    CopyPlane(s.p[1], s.s[1], d.p[1], d.s[1], w, h / 2);
   }
 }
 
-// RGB-like source to a YUV layout with rounding-correct BT.601 (bt601.cc).
-bool RgbToYuvExact(const Image& s, const Image& d) {
-  RgbOrder order;
-  switch (s.kind) {
-    case Kind::kRaw: order = RgbOrder::kRgb; break;
-    case Kind::kRgb24: order = RgbOrder::kBgr; break;
-    case Kind::kAbgr: order = RgbOrder::kRgba; break;
-    case Kind::kArgb: order = RgbOrder::kBgra; break;
-    default: return false;
+// RGB orders among themselves, and grey (full range) to and from RGB.
+void RgbGrey(const Image& s, const Image& d) {
+  if (BytesPerPixel(s.kind) == 4 && BytesPerPixel(d.kind) == 4) {  // R and B swap, alpha kept
+    for (int y = 0; y < s.height; y++) SwapRedBlue4(Row(s, 0, y), Row(d, 0, y), s.width);
+    return;
   }
-  YuvLayout layout;
-  switch (d.kind) {
-    case Kind::kI420: layout = YuvLayout::kI420; break;
-    case Kind::kNv12: layout = YuvLayout::kNv12; break;
-    case Kind::kYuy2: layout = YuvLayout::kYuyv; break;
-    case Kind::kUyvy: layout = YuvLayout::kUyvy; break;
-    default: return false;
+  Scratch t(s.width);
+  for (int y = 0; y < s.height; y++) {
+    const uint8_t *r = t.a, *g = t.b, *b = t.c;
+    if (s.kind == Kind::kGrey) r = g = b = Row(s, 0, y);
+    else RgbRowToPlanes(OrderOf(s.kind), Row(s, 0, y), t.a, t.b, t.c, s.width);
+    if (d.kind == Kind::kGrey) PlanesToGrey(r, g, b, Row(d, 0, y), s.width);
+    else PlanesToRgbRow(OrderOf(d.kind), r, g, b, Row(d, 0, y), s.width);
   }
-  RgbToYuv({order, s.p[0], s.s[0]}, {layout, {d.p[0], d.p[1], d.p[2]}, {d.s[0], d.s[1], d.s[2]}},
-           s.width, s.height);
-  return true;
 }
 
-// YUV to RGB-like, rounding-correct BT.601 (bt601.cc). libyuv's 6-bit
-// coefficients are off by up to 5 on saturated colours.
-bool YuvToRgbExact(const Image& s, const Image& d) {
-  YuvLayout layout;
-  switch (s.kind) {
-    case Kind::kI420: layout = YuvLayout::kI420; break;
-    case Kind::kNv12: layout = YuvLayout::kNv12; break;
-    case Kind::kYuy2: layout = YuvLayout::kYuyv; break;
-    case Kind::kUyvy: layout = YuvLayout::kUyvy; break;
-    default: return false;
-  }
-  RgbOrder order;
-  switch (d.kind) {
-    case Kind::kRaw: order = RgbOrder::kRgb; break;
-    case Kind::kRgb24: order = RgbOrder::kBgr; break;
-    case Kind::kAbgr: order = RgbOrder::kRgba; break;
-    case Kind::kArgb: order = RgbOrder::kBgra; break;
-    default: return false;
-  }
-  YuvToRgb({layout, {s.p[0], s.p[1], s.p[2]}, {s.s[0], s.s[1], s.s[2]}}, {order, d.p[0], d.s[0]},
-           s.width, s.height);
-  return true;
-}
-
-// Pairs with a direct routine; false = take the generic strip path.
-bool Direct(const Image& s, const Image& d) {
+// Grey is the luma plane of the YUV formats: neutral chroma (128) is added.
+void GreyToYuv(const Image& s, const Image& d) {
   int w = s.width, h = s.height;
-  if (YuvToRgbExact(s, d)) return true;
-  if (RgbToYuvExact(s, d)) return true;
-  if (d.kind == Kind::kI420) {
-    switch (s.kind) {
-      case Kind::kNv12:
-        libyuv::NV12ToI420(s.p[0], s.s[0], s.p[1], s.s[1], d.p[0], d.s[0], d.p[1], d.s[1],
-                           d.p[2], d.s[2], w, h);
-        return true;
-      case Kind::kYuy2:
-        libyuv::YUY2ToI420(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], d.p[2], d.s[2], w, h);
-        return true;
-      case Kind::kUyvy:
-        libyuv::UYVYToI420(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], d.p[2], d.s[2], w, h);
-        return true;
-      case Kind::kGrey:
-        libyuv::I400ToI420(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], d.p[2], d.s[2], w, h);
-        return true;
-      default: return false;
+  if (Is420(d.kind)) {
+    CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
+    if (d.kind == Kind::kI420) {
+      FillPlane(d.p[1], d.s[1], w / 2, h / 2, 128);
+      FillPlane(d.p[2], d.s[2], w / 2, h / 2, 128);
+    } else {
+      FillPlane(d.p[1], d.s[1], w, h / 2, 128);
     }
+    return;
   }
-  if (d.kind == Kind::kNv12) {
-    if (s.kind == Kind::kYuy2) {
-      libyuv::YUY2ToNV12(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], w, h);
-      return true;
-    }
-    if (s.kind == Kind::kUyvy) {
-      libyuv::UYVYToNV12(s.p[0], s.s[0], d.p[0], d.s[0], d.p[1], d.s[1], w, h);
-      return true;
-    }
-    if (s.kind == Kind::kGrey) {
-      libyuv::CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
-      libyuv::SetPlane(d.p[1], d.s[1], w, h / 2, 128);
-      return true;
-    }
-    if (s.kind == Kind::kI420) {
-      libyuv::I420ToNV12(s.p[0], s.s[0], s.p[1], s.s[1], s.p[2], s.s[2], d.p[0], d.s[0], d.p[1],
-                         d.s[1], w, h);
-      return true;
-    }
-    return false;
+  std::vector<uint8_t> neutral(w / 2, 128);
+  for (int y = 0; y < h; y++) {
+    PlanesToPacked422(PackingOf(d.kind), Row(s, 0, y), neutral.data(), neutral.data(),
+                      Row(d, 0, y), w);
   }
-  bool packed422_s = s.kind == Kind::kYuy2 || s.kind == Kind::kUyvy;
-  bool packed422_d = d.kind == Kind::kYuy2 || d.kind == Kind::kUyvy;
-  if (packed422_s && packed422_d) {  // YUYV <-> UYVY: swap bytes in pairs
+}
+
+// ... and what is left of a YUV image without its chroma.
+void YuvToGrey(const Image& s, const Image& d) {
+  int w = s.width, h = s.height;
+  if (Is420(s.kind)) {
+    CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
+    return;
+  }
+  Scratch t(w);
+  for (int y = 0; y < h; y++) Packed422ToPlanes(PackingOf(s.kind), Row(s, 0, y), Row(d, 0, y), t.d, t.e, w);
+}
+
+// YUV layouts among themselves: luma is copied, chroma copied, interleaved,
+// replicated (4:2:0 -> 4:2:2) or averaged over two rows (4:2:2 -> 4:2:0).
+void YuvToYuv(const Image& s, const Image& d) {
+  int w = s.width, h = s.height;
+  Scratch t(w);
+  const uint8_t *u, *v;
+  if (Is420(s.kind) && Is420(d.kind)) {
+    CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
+    for (int cy = 0; cy < h / 2; cy++) {
+      ReadChroma420(s, cy, &u, &v, t.d, t.e);
+      WriteChroma420(d, cy, u, v);
+    }
+  } else if (Is420(s.kind)) {
     for (int y = 0; y < h; y++) {
-      const uint8_t* sr = s.p[0] + static_cast<size_t>(y) * s.s[0];
-      uint8_t* dr = d.p[0] + static_cast<size_t>(y) * d.s[0];
-      for (int x = 0; x < w * 2; x += 2) {
-        uint8_t a = sr[x], b = sr[x + 1];
-        dr[x] = b;
-        dr[x + 1] = a;
-      }
+      ReadChroma420(s, y / 2, &u, &v, t.d, t.e);
+      PlanesToPacked422(PackingOf(d.kind), Row(s, 0, y), u, v, Row(d, 0, y), w);
     }
-    return true;
+  } else if (Is420(d.kind)) {
+    uint8_t* u1 = t.a;
+    uint8_t* v1 = t.a + w / 2;
+    uint8_t* u2 = t.b;
+    uint8_t* v2 = t.b + w / 2;
+    for (int y = 0; y < h; y += 2) {
+      Packed422ToPlanes(PackingOf(s.kind), Row(s, 0, y), Row(d, 0, y), u1, v1, w);
+      Packed422ToPlanes(PackingOf(s.kind), Row(s, 0, y + 1), Row(d, 0, y + 1), u2, v2, w);
+      AverageRows(u1, u2, t.d, w / 2);
+      AverageRows(v1, v2, t.e, w / 2);
+      WriteChroma420(d, y / 2, t.d, t.e);
+    }
+  } else {  // YUYV <-> UYVY
+    for (int y = 0; y < h; y++) {
+      Packed422ToPlanes(PackingOf(s.kind), Row(s, 0, y), t.a, t.d, t.e, w);
+      PlanesToPacked422(PackingOf(d.kind), t.a, t.d, t.e, Row(d, 0, y), w);
+    }
   }
-  if (packed422_s && d.kind == Kind::kGrey) {
-    if (s.kind == Kind::kYuy2) libyuv::YUY2ToY(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
-    else libyuv::UYVYToY(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
-    return true;
+}
+
+void ConvertImage(const Image& s, const Image& d) {
+  if (s.kind == d.kind) return CopySame(s, d);
+  bool s_yuv = Is420(s.kind) || Is422(s.kind);
+  bool d_yuv = Is420(d.kind) || Is422(d.kind);
+  if (IsRgb(s.kind) && d_yuv) {  // rounding-correct BT.601 (bt601.cc)
+    return RgbToYuv({OrderOf(s.kind), s.p[0], s.s[0]},
+                    {LayoutOf(d.kind), {d.p[0], d.p[1], d.p[2]}, {d.s[0], d.s[1], d.s[2]}},
+                    s.width, s.height);
   }
-  if ((s.kind == Kind::kI420 || s.kind == Kind::kNv12) && d.kind == Kind::kGrey) {
-    libyuv::CopyPlane(s.p[0], s.s[0], d.p[0], d.s[0], w, h);
-    return true;
+  if (s_yuv && IsRgb(d.kind)) {
+    return YuvToRgb({LayoutOf(s.kind), {s.p[0], s.p[1], s.p[2]}, {s.s[0], s.s[1], s.s[2]}},
+                    {OrderOf(d.kind), d.p[0], d.s[0]}, s.width, s.height);
   }
-  if (s.kind == Kind::kNv12 && packed422_d) {  // through a temporary I420, lossless
-    int cw = w / 2, ch = h / 2;
-    std::vector<uint8_t> t(static_cast<size_t>(w) * h + 2 * static_cast<size_t>(cw) * ch);
-    uint8_t* ty = t.data();
-    uint8_t* tu = ty + static_cast<size_t>(w) * h;
-    uint8_t* tv = tu + static_cast<size_t>(cw) * ch;
-    libyuv::NV12ToI420(s.p[0], s.s[0], s.p[1], s.s[1], ty, w, tu, cw, tv, cw, w, h);
-    if (d.kind == Kind::kYuy2) libyuv::I420ToYUY2(ty, w, tu, cw, tv, cw, d.p[0], d.s[0], w, h);
-    else libyuv::I420ToUYVY(ty, w, tu, cw, tv, cw, d.p[0], d.s[0], w, h);
-    return true;
-  }
-  if (s.kind == Kind::kI420 && d.kind == Kind::kYuy2) {
-    libyuv::I420ToYUY2(s.p[0], s.s[0], s.p[1], s.s[1], s.p[2], s.s[2], d.p[0], d.s[0], w, h);
-    return true;
-  }
-  if (s.kind == Kind::kI420 && d.kind == Kind::kUyvy) {
-    libyuv::I420ToUYVY(s.p[0], s.s[0], s.p[1], s.s[1], s.p[2], s.s[2], d.p[0], d.s[0], w, h);
-    return true;
-  }
-  if (s.kind == Kind::kI420 && d.kind == Kind::kRaw) {
-    libyuv::I420ToRAW(s.p[0], s.s[0], s.p[1], s.s[1], s.p[2], s.s[2], d.p[0], d.s[0], w, h);
-    return true;
-  }
-  if (s.kind == Kind::kNv12 && d.kind == Kind::kRaw) {
-    libyuv::NV12ToRAW(s.p[0], s.s[0], s.p[1], s.s[1], d.p[0], d.s[0], w, h);
-    return true;
-  }
-  if (s.kind == Kind::kArgb) {
-    FromArgb(s.p[0], s.s[0], d);
-    return true;
-  }
-  if (d.kind == Kind::kArgb) {
-    ToArgb(s, d.p[0], d.s[0]);
-    return true;
-  }
-  return false;
+  if (s_yuv && d_yuv) return YuvToYuv(s, d);
+  if (s.kind == Kind::kGrey && d_yuv) return GreyToYuv(s, d);
+  if (s_yuv) return YuvToGrey(s, d);
+  RgbGrey(s, d);
 }
 
 // convert(src, srcFourcc, srcStride, dst, dstFourcc, dstStride, width, height)
@@ -351,19 +318,7 @@ Napi::Value Convert(const Napi::CallbackInfo& info) {
   int w = static_cast<int>(width), h = static_cast<int>(height);
   Image s = Layout(env, "src", src_fourcc, src, src_stride, w, h);
   Image d = Layout(env, "dst", dst_fourcc, dst, dst_stride, w, h);
-  if (s.kind == d.kind) {  // also YU12 <-> YV12: planes are already swapped
-    CopySame(s, d);
-    return env.Undefined();
-  }
-  if (Direct(s, d)) return env.Undefined();
-  constexpr int kStrip = 16;  // even, so 4:2:0 chroma rows line up
-  int ts = w * 4;
-  std::vector<uint8_t> tmp(static_cast<size_t>(ts) * kStrip);
-  for (int y = 0; y < h; y += kStrip) {
-    int n = std::min(kStrip, h - y);
-    ToArgb(Rows(s, y, n), tmp.data(), ts);
-    FromArgb(tmp.data(), ts, Rows(d, y, n));
-  }
+  ConvertImage(s, d);
   return env.Undefined();
 }
 
@@ -382,9 +337,8 @@ Napi::Value ScaleArgb(const Napi::CallbackInfo& info) {
   if (src.length < static_cast<size_t>(sw) * sh * 4 || dst.length < static_cast<size_t>(dw) * dh * 4) {
     throw Napi::RangeError::New(env, "Buffer too small for the given size");
   }
-  libyuv::ARGBScale(src.data, static_cast<int>(sw * 4), static_cast<int>(sw),
-                    static_cast<int>(sh), dst.data, static_cast<int>(dw * 4),
-                    static_cast<int>(dw), static_cast<int>(dh), libyuv::kFilterBilinear);
+  ScaleBilinear4(src.data, static_cast<int>(sw), static_cast<int>(sh), dst.data,
+                 static_cast<int>(dw), static_cast<int>(dh));
   return env.Undefined();
 }
 

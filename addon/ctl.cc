@@ -57,15 +57,20 @@ Napi::Object ConfigTo(Napi::Env env, const v4l2_loopback_config& c) {
   return o;
 }
 
-// ctlAdd(fd, config | null) -> Promise<number of the output node>
+// ctlAdd(fd, config | null) -> Promise<number of the output node>. A
+// captureNr other than -1 (or the output's own number) asks for a split
+// device: ADD_SPLIT, since ADD ignores that field (see the UAPI header).
 Napi::Value CtlAdd(const Napi::CallbackInfo& info) {
   int fd = ArgFd(info, 0);
   std::shared_ptr<v4l2_loopback_config> cfg;
   if (info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined()) {
     cfg = std::make_shared<v4l2_loopback_config>(ConfigFrom(ArgObject(info, 1, "config")));
   }
-  return RunAsync(info.Env(), "ioctl", "V4L2LOOPBACK_CTL_ADD", [fd, cfg]() -> long {
-    int r = Xioctl(fd, V4L2LOOPBACK_CTL_ADD, cfg.get());
+  bool split = cfg && cfg->capture_nr != -1 && cfg->capture_nr != cfg->output_nr;
+  unsigned long req = split ? V4L2LOOPBACK_CTL_ADD_SPLIT : V4L2LOOPBACK_CTL_ADD;
+  const char* name = split ? "V4L2LOOPBACK_CTL_ADD_SPLIT" : "V4L2LOOPBACK_CTL_ADD";
+  return RunAsync(info.Env(), "ioctl", name, [fd, cfg, req]() -> long {
+    int r = Xioctl(fd, req, cfg.get());
     return r < 0 ? -errno : r;
   });
 }
@@ -83,13 +88,12 @@ Napi::Value CtlRemove(const Napi::CallbackInfo& info) {
   });
 }
 
-// ctlQuery(fd, outputNr, captureNr = -1) -> config
+// ctlQuery(fd, nr) -> config of the loopback that has node /dev/video<nr>
 Napi::Value CtlQuery(const Napi::CallbackInfo& info) {
   int fd = ArgFd(info, 0);
   v4l2_loopback_config c;
   std::memset(&c, 0, sizeof(c));
   c.output_nr = ArgI32(info, 1, "outputNr");
-  c.capture_nr = info.Length() > 2 && !info[2].IsUndefined() ? ArgI32(info, 2, "captureNr") : -1;
   V4L2L_IOCTL_OR_THROW(info.Env(), fd, V4L2LOOPBACK_CTL_QUERY, &c);
   return ConfigTo(info.Env(), c);
 }

@@ -3,7 +3,9 @@
 // I420, YUYV, NV12 at 1920x1080) of our addon, and the consumer-side ones
 // back to RGB, against ffmpeg's swscale doing the same conversion in the same
 // run, and prints a markdown table with the ratios, date, machine and versions. Runs on the host: `npm run bench:convert`
-// (options: --frames N, --runs N). Plain ESM so it needs no build step.
+// (options: --frames N, --runs N, --addon PATH to time another build of
+// the addon, --baseline PATH to time a second build in the same run, e.g. a
+// previous version). Plain ESM so it needs no build step.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,15 +16,18 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-/** @type {import('../src/native.js').NativeBinding} */
-const addon = require('node-gyp-build')(root);
-
 const { values: args } = parseArgs({
   options: {
     frames: { type: 'string', default: '300' },
     runs: { type: 'string', default: '3' },
+    addon: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
+/** @type {import('../src/native.js').NativeBinding} */
+const addon = args.addon ? require(args.addon) : require('node-gyp-build')(root);
+/** @type {import('../src/native.js').NativeBinding | undefined} */
+const baseline = args.baseline ? require(args.baseline) : undefined;
 const FRAMES = Number(args.frames);
 const RUNS = Number(args.runs);
 if (!Number.isInteger(FRAMES) || FRAMES < 10 || !Number.isInteger(RUNS) || RUNS < 1) {
@@ -74,9 +79,9 @@ function convert(src, from, to) {
 }
 
 /** Our addon: per-frame wall and CPU time (ms) of convert() into a reused buffer, as VirtualCamera.send() does. */
-function timeOurs(src, from, to) {
+function timeOurs(src, from, to, binding = addon) {
   const dst = Buffer.alloc(to.bytes);
-  const run = () => addon.convert(src, fourcc(from.code), 0, dst, fourcc(to.code), 0, W, H);
+  const run = () => binding.convert(src, fourcc(from.code), 0, dst, fourcc(to.code), 0, W, H);
   for (let i = 0; i < 20; i++) run();
   const wall = [];
   const cpu = [];
@@ -153,13 +158,13 @@ function main() {
       inputs.set(f, { data, file });
     }
     const ffmpeg = versionOf('ffmpeg', ['-version'], /ffmpeg version (\S+)/);
-    const libyuv = versionOf('dpkg-query', ['-W', '-f', '${Version}', 'libyuv0'], /^(.+)$/);
     const rows = [];
     for (const [label, from, to] of CASES) {
       const input = inputs.get(from);
       const ours = timeOurs(input.data, from, to);
+      const base = baseline ? timeOurs(input.data, from, to, baseline) : undefined;
       const sws = ffmpeg === 'not found' ? undefined : timeSwscale(input.file, from.pixFmt, to.pixFmt);
-      rows.push({ label, ours, sws });
+      rows.push({ label, ours, base, sws });
     }
     const cpu = cpus();
     const lines = [
@@ -167,15 +172,17 @@ function main() {
       '',
       `- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       `- Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} CPUs visible, Linux ${release()}`,
-      `- Node ${process.version}; ffmpeg ${ffmpeg} (swscale, default flags, -threads 1 -filter_threads 1); libyuv ${libyuv}`,
+      `- Node ${process.version}; ffmpeg ${ffmpeg} (swscale, default flags, -threads 1 -filter_threads 1)`,
+      `- Addon: ${args.addon ?? 'node-gyp-build'}${baseline ? `; baseline: ${args.baseline}` : ''}`,
       '',
-      '| Conversion | ours CPU ms/frame | ours wall ms/frame | swscale CPU ms/frame | swscale wall ms/frame | ours / swscale (CPU) | ours at 60 fps |',
-      '|---|---:|---:|---:|---:|---:|---:|',
+      `| Conversion | ours CPU ms/frame | ours wall ms/frame |${baseline ? ' baseline CPU ms/frame | baseline / swscale (CPU) |' : ''} swscale CPU ms/frame | swscale wall ms/frame | ours / swscale (CPU) | ours at 60 fps |`,
+      `|---|---:|---:|${baseline ? '---:|---:|' : ''}---:|---:|---:|---:|`,
     ];
-    for (const { label, ours, sws } of rows) {
-      const ratio = sws && sws.cpu > 0 ? `${(ours.cpu / sws.cpu).toFixed(2)}x` : 'n/a';
+    const ratioOf = (a, sws) => (sws && sws.cpu > 0 ? `${(a.cpu / sws.cpu).toFixed(2)}x` : 'n/a');
+    for (const { label, ours, base, sws } of rows) {
+      const baseCols = base ? ` ${fmt(base.cpu)} | ${ratioOf(base, sws)} |` : '';
       lines.push(
-        `| ${label} | ${fmt(ours.cpu)} | ${fmt(ours.wall)} | ${sws ? fmt(sws.cpu) : 'n/a'} | ${sws ? fmt(sws.wall) : 'n/a'} | ${ratio} | ${((ours.cpu * 60) / 10).toFixed(1)}% of a core |`,
+        `| ${label} | ${fmt(ours.cpu)} | ${fmt(ours.wall)} |${baseCols} ${sws ? fmt(sws.cpu) : 'n/a'} | ${sws ? fmt(sws.wall) : 'n/a'} | ${ratioOf(ours, sws)} | ${((ours.cpu * 60) / 10).toFixed(1)}% of a core |`,
       );
     }
     lines.push(

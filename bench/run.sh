@@ -5,12 +5,14 @@
 # --module, swapped in the same guest for every scenario), and the Node
 # VirtualCamera vs C producer comparison, and the feeder rate check (real
 # feeders at 30 fps: ffmpeg, GStreamer v4l2sink, Gem, VirtualCamera; its
-# table goes to bench/results/feeders-<release>.md). Then it
-# renders bench/results/bench.{md,json,png}.
+# table goes to feeders-<release>.md beside the report). Then it
+# renders bench/results/bench.{md,json,png} (or into --results DIR).
 #
-# usage: bench/run.sh [--quick] [--kernels "6.1 6.12"] [--module FILE]
+# usage: bench/run.sh [--quick] [--kernels "6.1 6.12 7.3"] [--module FILE]
 #                     [--seconds S] [--filter a,b] [--no-node] [--only-node]
-#                     [--no-feeders] [--only-feeders]
+#                     [--no-feeders] [--only-feeders] [--results DIR]
+#   --kernels      default: Debian 12's 6.1 and 6.12 and the newest 7.x of
+#                  the kernel cache
 #   --module FILE  another v4l2loopback build with the classic interface;
 #                  %k in FILE is replaced by the kernel release. Kernels
 #                  without such a file are run with ours only.
@@ -23,7 +25,8 @@ orig="$*"
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . sandbox/kernels.sh
-kernels=$(sandbox_test_kernels)
+kernels="$(sandbox_test_kernels) $(sandbox_new_kernels)"
+results=$top/bench/results
 module="" guest_args=() quick=0 node=1 matrix=1 feeders=1
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -35,10 +38,10 @@ while [ $# -gt 0 ]; do
 	--only-node) matrix=0 feeders=0; shift ;;
 	--no-feeders) feeders=0; shift ;;
 	--only-feeders) matrix=0 node=0; shift ;;
+	--results) results=$(mkdir -p "${2:?}" && cd "$2" && pwd); shift 2 ;;
 	*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-results=$top/bench/results
 raw=$results/raw
 mkdir -p "$raw"
 # A guest may run ~5 s per scenario (more when TCG cannot keep up).

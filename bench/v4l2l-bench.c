@@ -119,10 +119,13 @@ static int cmd_mkdev(int consumers)
 	cfg.max_width = 3840;
 	cfg.max_height = 2160;
 	cfg.announce_all_caps = -1;
-	out = ioctl(fd, V4L2LOOPBACK_CTL_ADD, &cfg);
+	/* a split device; a classic module knows no ADD_SPLIT: combined */
+	out = ioctl(fd, V4L2LOOPBACK_CTL_ADD_SPLIT, &cfg);
+	if (out < 0 && errno != EEXIST && errno != ENOMEM)
+		out = ioctl(fd, V4L2LOOPBACK_CTL_ADD, &cfg);
 	if (out < 0)
 		fail("CTL_ADD", errno);
-	/* a classic module ignores capture_nr: QUERY tells what we got */
+	/* QUERY tells what we got */
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.output_nr = out;
 	cfg.capture_nr = -1;

@@ -40,18 +40,20 @@ export interface CameraHandle {
   readonly framesSent: number;
   readonly currentFps: number;
   send(frame: Uint8Array): Promise<void>;
-  nextFrame(): Promise<void>;
-  close(): Promise<void>;
+  nextFrame(options?: { signal?: AbortSignal }): Promise<void>;
+  close(): Promise<{ removed: boolean; error?: Error }>;
 }
 
 /** The part of a Capture (src/capture.ts) the CLI uses. */
 export interface CaptureHandle {
   readonly device: string;
-  read(): Promise<CapturedFrame>;
+  read(options?: { timeout?: number; signal?: AbortSignal }): Promise<CapturedFrame>;
   close(): Promise<void>;
 }
 
 export interface Library {
+  /** Loads the native addon; rejects with its AddonLoadError (the message lists fixes). */
+  loadAddon(): Promise<void>;
   version(): Promise<VersionInfo>;
   list(): Promise<LoopbackDevice[]>;
   add(options: AddOptions): Promise<LoopbackDevice>;
@@ -76,6 +78,9 @@ export interface CliDeps {
 function lazyLibrary(): Library {
   const ctl = () => import('../src/ctl.js');
   return {
+    loadAddon: async () => {
+      (await import('../src/native.js')).native();
+    },
     version: async () => (await ctl()).version(),
     list: async () => (await ctl()).list(),
     add: async (o) => (await ctl()).add(o),

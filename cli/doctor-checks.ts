@@ -1,6 +1,8 @@
 // doctor-checks.ts - the checks behind `v4l2loopback-ctl doctor`: each looks
 // at one step between "installed" and "a camera apps can use" and, when it
-// fails, says how to fix it.
+// fails, says how to fix it with commands that work from the installed
+// package (its own dkms.conf, kmod/ and udev/ directories), not a checkout.
+import { join } from 'node:path';
 import type { Library } from './deps.js';
 import type { DoctorEnv } from './doctor-env.js';
 
@@ -19,6 +21,33 @@ const CONTROL = '/dev/v4l2loopback';
 const UDEV_RULE = '60-v4l2loopback.rules';
 const SECURE_BOOT_VAR = '/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c';
 
+/** A path for a shell command line, quoted when it needs to be. */
+function sh(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
+}
+
+/** Builds and installs the module from the package with DKMS (rebuilt on kernel updates). */
+function dkmsInstall(env: DoctorEnv): string {
+  return `sudo apt-get install dkms linux-headers-$(uname -r) && sudo dkms install ${sh(env.packageRoot())}`;
+}
+
+async function addon(lib: Library): Promise<CheckResult> {
+  try {
+    await lib.loadAddon();
+    return { id: 'addon', title: 'native addon', status: 'ok', detail: 'the native addon loads' };
+  } catch (err) {
+    const [first, ...rest] = String((err as Error).message ?? err).split('\n');
+    const fixes = rest.filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
+    return {
+      id: 'addon',
+      title: 'native addon',
+      status: 'fail',
+      detail: first ?? 'the native addon does not load',
+      fix: fixes.length ? fixes.join(' | ') : 'npm rebuild v4l2loopback',
+    };
+  }
+}
+
 async function moduleLoaded(env: DoctorEnv): Promise<CheckResult> {
   const loaded = await env.exists(`/sys/module/${MODULE}`);
   return loaded
@@ -28,7 +57,7 @@ async function moduleLoaded(env: DoctorEnv): Promise<CheckResult> {
         title: 'module loaded',
         status: 'fail',
         detail: `${MODULE} is not loaded`,
-        fix: `sudo modprobe ${MODULE} (if that fails: build and install it, see below)`,
+        fix: `sudo modprobe ${MODULE} (if that fails: install it, see "module installed")`,
       };
 }
 
@@ -43,7 +72,7 @@ async function moduleInstalled(env: DoctorEnv): Promise<CheckResult> {
     title: 'module installed',
     status: 'fail',
     detail: `no ${MODULE} module for kernel ${env.kernelRelease()}`,
-    fix: 'make && sudo make install, or sudo make dkms-install (rebuilds on kernel updates)',
+    fix: dkmsInstall(env),
   };
 }
 
@@ -75,7 +104,11 @@ async function versions(env: DoctorEnv, lib: Library, cliVersion: string): Promi
       title: 'versions match',
       status: same ? 'ok' : 'warn',
       detail: `module ${v.module}, library ABI ${v.library}, CLI ${cliVersion}`,
-      ...(same ? {} : { fix: 'rebuild and reinstall the module from this release (sudo make install), then reload it' }),
+      ...(same
+        ? {}
+        : {
+            fix: `install the module of this release and reload it: sudo dkms remove ${MODULE}/${v.module} --all; sudo dkms install ${sh(env.packageRoot())} && sudo modprobe -r ${MODULE} && sudo modprobe ${MODULE}`,
+          }),
     };
   } catch (err) {
     return { id: 'versions', title: 'versions match', status: 'warn', detail: `cannot read the module version: ${(err as Error).message}` };
@@ -98,7 +131,9 @@ async function secureBoot(env: DoctorEnv): Promise<CheckResult> {
     detail: `${secureBoot ? 'Secure Boot is on' : 'Secure Boot off'}, lockdown ${lockdown ?? 'unknown'}; module ${signer ? `signed by ${signer}` : 'is not signed'}`,
     ...(signer
       ? {}
-      : { fix: 'sign it with your MOK key: sudo make sign KBUILD_SIGN_KEY=... KBUILD_SIGN_CERT=... (see docs/install.md, Secure Boot)' }),
+      : {
+          fix: `enroll DKMS's signing key (sudo mokutil --import /var/lib/dkms/mok.pub, then reboot and confirm), then rebuild: sudo dkms install ${sh(env.packageRoot())} --force`,
+        }),
   };
 }
 
@@ -117,10 +152,14 @@ async function permissions(env: DoctorEnv): Promise<CheckResult> {
     title: 'permissions',
     status: 'warn',
     detail: `no read/write access to ${CONTROL}${inVideo ? ' although you are in group video' : ' (you are not in group video)'}`,
-    fix: inVideo
-      ? `install the udev rule (sudo make install-udev) so ${CONTROL} belongs to group video`
-      : 'sudo usermod -aG video $USER, then log in again',
+    fix: inVideo ? `install the udev rule so ${CONTROL} belongs to group video: ${udevInstall(env)}` : 'sudo usermod -aG video $USER, then log in again',
   };
+}
+
+/** Installs the package's udev rule and applies it to existing nodes. */
+function udevInstall(env: DoctorEnv): string {
+  const rule = sh(join(env.packageRoot(), 'udev', UDEV_RULE));
+  return `sudo install -m 0644 ${rule} /etc/udev/rules.d/ && sudo udevadm control --reload && sudo udevadm trigger --subsystem-match=misc --subsystem-match=video4linux`;
 }
 
 async function udevRule(env: DoctorEnv): Promise<CheckResult> {
@@ -134,7 +173,7 @@ async function udevRule(env: DoctorEnv): Promise<CheckResult> {
     title: 'udev rule',
     status: 'warn',
     detail: `${UDEV_RULE} is not installed (only root can manage devices)`,
-    fix: 'sudo make install-udev',
+    fix: udevInstall(env),
   };
 }
 
@@ -169,14 +208,19 @@ async function devicesHealthy(env: DoctorEnv, lib: Library): Promise<CheckResult
 }
 
 export async function runChecks(env: DoctorEnv, lib: Library, cliVersion: string): Promise<CheckResult[]> {
+  const a = await addon(lib);
+  // Without the addon the library cannot talk to the module: say so once.
+  const needsAddon = (id: string, title: string, check: () => Promise<CheckResult>): Promise<CheckResult> | CheckResult =>
+    a.status === 'ok' ? check() : { id, title, status: 'skip', detail: 'needs the native addon (see above)' };
   return [
+    a,
     await moduleLoaded(env),
     await moduleInstalled(env),
     await headers(env),
-    await versions(env, lib, cliVersion),
+    await needsAddon('versions', 'versions match', () => versions(env, lib, cliVersion)),
     await secureBoot(env),
     await permissions(env),
     await udevRule(env),
-    await devicesHealthy(env, lib),
+    await needsAddon('devices', 'devices', () => devicesHealthy(env, lib)),
   ];
 }

@@ -5,6 +5,8 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface DoctorEnv {
   readFile(path: string): Promise<string | undefined>;
@@ -16,6 +18,14 @@ export interface DoctorEnv {
   uid(): number;
   /** Group ids of the current process. */
   groups(): number[];
+  /** Where this package is installed (holds dkms.conf, kmod/ and udev/). */
+  packageRoot(): string;
+}
+
+/** The package root, from dist/cli/ (installed) or cli/ (a checkout under vitest). */
+function ownPackageRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return here.endsWith(join('dist', 'cli')) ? join(here, '..', '..') : join(here, '..');
 }
 
 export function realDoctorEnv(): DoctorEnv {
@@ -47,5 +57,6 @@ export function realDoctorEnv(): DoctorEnv {
     kernelRelease: () => release(),
     uid: () => process.getuid?.() ?? -1,
     groups: () => process.getgroups?.() ?? [],
+    packageRoot: ownPackageRoot,
   };
 }

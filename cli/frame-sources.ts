@@ -32,7 +32,8 @@ export async function imageSource(path: string, width: number, height: number, f
 }
 
 /** Frames of a video file, decoded and scaled by ffmpeg to packed RGB24. */
-export function videoSource(path: string, width: number, height: number, fps: number): FrameSource {
+/** `fps` as ffmpeg takes it: 30, 29.97 or 30000/1001. */
+export function videoSource(path: string, width: number, height: number, fps: number | string): FrameSource {
   const size = width * height * 3;
   const child = spawn(
     'ffmpeg',

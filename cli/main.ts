@@ -1,6 +1,7 @@
 // main.ts - runs the CLI on an argv and returns the exit code; errors become
-// one line (plus a hint) or one JSON line on stderr.
+// their full text (plus a hint) or one JSON line on stderr.
 import { type Command, CommanderError } from 'commander';
+import { classicArgs } from './argv.js';
 import type { CliDeps } from './deps.js';
 import { exitCodeOf } from './exit-codes.js';
 import { renderVersion, runVersion } from './commands/version.js';
@@ -18,20 +19,13 @@ function configure(cmd: Command, deps: CliDeps): void {
   for (const sub of cmd.commands) configure(sub, deps);
 }
 
-/** The classic tool accepts any `del*` prefix for delete. */
-function normalizeVerb(args: string[]): string[] {
-  const i = args.findIndex((a) => !a.startsWith('-'));
-  if (i >= 0 && /^del(e(t(e)?)?)?$/.test(args[i]!) && args[i] !== 'del') args[i] = 'delete';
-  return args;
-}
-
 export async function main(argv: readonly string[], deps: CliDeps): Promise<number> {
-  const args = normalizeVerb(argv.slice(2));
-  const json = args.includes('--json');
+  const json = argv.slice(2).includes('--json');
   const program = createProgram(deps);
   configure(program, deps);
   deps.outcome.exitCode = 0;
   try {
+    const args = classicArgs(argv.slice(2), program);
     if (args.some((a) => a === '-v' || a === '--version') && args.every((a) => a.startsWith('-'))) {
       const r = renderVersion(await runVersion(deps));
       emit(deps.io, { json }, r.json, r.human);
@@ -43,7 +37,7 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0; // --help
       if (err.code === 'commander.help') return exitCodeOf(err); // no verb: help was printed
-      const message = err.message.replace(/^error: /, '');
+      const message = err.message.replace(/^error: /, '').replace(/\n\((Did you mean [^)]*)\)$/, ' ($1)');
       emitError(deps.io, { json }, Object.assign(new Error(message), { code: err.code, hint: "see 'v4l2loopback-ctl --help'" }));
       return exitCodeOf(err);
     }

@@ -36,26 +36,32 @@ interface ErrorFields {
   hint?: unknown;
 }
 
-/** The first line of an error's message, without the hint the library appended. */
+/** An error's whole message (every line), without the hint the library appended to it. */
 function messageOf(err: unknown): string {
-  const e = err as Error & ErrorFields;
+  const e = (err ?? {}) as ErrorFields;
   let msg = err instanceof Error ? err.message : String(err);
   if (typeof e.hint === 'string' && msg.endsWith(` (${e.hint})`)) msg = msg.slice(0, -(e.hint.length + 3));
-  return msg.split('\n')[0] ?? msg;
+  return msg;
 }
 
+/** The JSON form of an error: message, and code, errno, syscall, ioctl, path, hint where they apply. */
+export function errorJson(err: unknown): Record<string, unknown> {
+  const e = (err ?? {}) as ErrorFields;
+  const out: Record<string, unknown> = { message: messageOf(err) };
+  for (const k of ['code', 'errno', 'syscall', 'ioctl', 'path', 'hint'] as const) {
+    if (e[k] !== undefined) out[k] = e[k];
+  }
+  return out;
+}
+
+/** Prints an error: `error: <message>` and `hint: <hint>` lines, or one JSON line. */
 export function emitError(io: Io, mode: OutputMode, err: unknown): void {
   const e = (err ?? {}) as ErrorFields;
-  const message = messageOf(err);
   if (mode.json) {
-    const out: Record<string, unknown> = { message };
-    for (const k of ['code', 'errno', 'syscall', 'ioctl', 'path', 'hint'] as const) {
-      if (e[k] !== undefined) out[k] = e[k];
-    }
-    io.stderr(`${JSON.stringify({ error: out })}\n`);
+    io.stderr(`${JSON.stringify({ error: errorJson(err) })}\n`);
     return;
   }
-  io.stderr(`error: ${message}\n`);
+  io.stderr(`error: ${messageOf(err)}\n`);
   if (typeof e.hint === 'string' && e.hint) io.stderr(`hint: ${e.hint}\n`);
 }
 

@@ -18,7 +18,8 @@ import { EXIT_CODES_HELP } from './exit-codes.js';
 export function createProgram(deps: CliDeps): Command {
   const program = new Command('v4l2loopback-ctl')
     .description('manage v4l2loopback virtual video devices')
-    .option('-v, --version', 'print the CLI and module versions')
+    .enablePositionalOptions()
+    .option('-v, --version', 'print the CLI version, then the module version lines of the classic tool (sysfs, control device)')
     .option('--json', 'print one JSON document on stdout (errors: one JSON line on stderr)')
     .addHelpText('after', `\nA <device> is a path (/dev/video4), a number (4) or a card label.\n\n${EXIT_CODES_HELP}\n`);
   const commands = [

@@ -17,11 +17,12 @@ window.measureCamera = async ({ label, seconds, points, width, height }) => {
   el.srcObject = stream;
   await el.play();
   let frames = 0;
+  let pending = 0;
   const count = () => {
     frames++;
-    el.requestVideoFrameCallback(count);
+    pending = el.requestVideoFrameCallback(count);
   };
-  el.requestVideoFrameCallback(count);
+  pending = el.requestVideoFrameCallback(count);
   await new Promise((r) => setTimeout(r, 1000));
   const start = frames;
   const t0 = performance.now();
@@ -39,6 +40,10 @@ window.measureCamera = async ({ label, seconds, points, width, height }) => {
     const d = ctx.getImageData(x, y, 1, 1).data;
     return { x, y, rgba: [d[0], d[1], d[2], d[3]] };
   });
+  const size = { width: el.videoWidth, height: el.videoHeight };
+  // The page may measure another camera next.
+  el.cancelVideoFrameCallback(pending);
   stream.getTracks().forEach((t) => t.stop());
-  return { cameras, width: el.videoWidth, height: el.videoHeight, fps, frames: n, samples };
+  el.srcObject = null;
+  return { cameras, ...size, fps, frames: n, samples };
 };

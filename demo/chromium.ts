@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 export interface CameraPlayback {
   /** Labels of every video input Chromium listed. */
@@ -45,32 +45,66 @@ function serve(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-export async function playCamera(o: PlayOptions): Promise<CameraPlayback> {
+/** A headless Chromium that plays cameras, one after the other in one page. */
+export interface CameraBrowser {
+  play(o: PlayOptions): Promise<CameraPlayback>;
+  close(): Promise<void>;
+}
+
+/** Launches Chromium once (slow under TCG) for several play() calls. */
+export async function openCameraBrowser(): Promise<CameraBrowser> {
   const server = await serve();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--use-fake-ui-for-media-stream',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    timeout: 120_000,
-  });
-  try {
+  const browser = await chromium
+    .launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--use-fake-ui-for-media-stream',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      timeout: 120_000,
+    })
+    .catch((e: unknown) => {
+      server.close();
+      throw e;
+    });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  // One page for every camera: a new page starts a renderer again, and
+  // getUserMedia its capture service, each slow under emulation.
+  let page: Page | undefined;
+  const openPage = async (): Promise<Page> => {
     const context = await browser.newContext();
-    const { port } = server.address() as AddressInfo;
-    await context.grantPermissions(['camera'], { origin: `http://127.0.0.1:${port}` });
-    const page = await context.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
-    const run = { label: o.label, seconds: o.seconds, points: o.points ?? [[0.5, 0.5]], width: o.width, height: o.height };
-    return (await page.evaluate((args) => (globalThis as unknown as PageApi).measureCamera(args), run)) as CameraPlayback;
+    await context.grantPermissions(['camera'], { origin });
+    const p = await context.newPage();
+    p.setDefaultTimeout(120_000);
+    await p.goto(`${origin}/`);
+    return p;
+  };
+  return {
+    async play(o) {
+      page ??= await openPage();
+      const run = { label: o.label, seconds: o.seconds, points: o.points ?? [[0.5, 0.5]], width: o.width, height: o.height };
+      return (await page.evaluate((args) => (globalThis as unknown as PageApi).measureCamera(args), run)) as CameraPlayback;
+    },
+    async close() {
+      await browser.close();
+      server.close();
+    },
+  };
+}
+
+/** Launches Chromium, plays one camera, closes it. */
+export async function playCamera(o: PlayOptions): Promise<CameraPlayback> {
+  const browser = await openCameraBrowser();
+  try {
+    return await browser.play(o);
   } finally {
     await browser.close();
-    server.close();
   }
 }

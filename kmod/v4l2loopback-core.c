@@ -153,8 +153,12 @@ static void v4l2l_config_defaults(struct v4l2l_config *cfg)
  * 0 means "default" for the numeric fields; values outside the hard
  * limits are rejected with EINVAL instead of being silently clamped.
  */
+/*
+ * A config from an ADD (split false: the capture_nr field is the classic
+ * "unused" and ignored) or ADD_SPLIT request (split true).
+ */
 int v4l2l_config_fill(struct v4l2l_config *cfg,
-		      const struct v4l2_loopback_config *uc)
+		      const struct v4l2_loopback_config *uc, bool split)
 {
 	v4l2l_config_defaults(cfg);
 	if (!uc)
@@ -163,14 +167,14 @@ int v4l2l_config_fill(struct v4l2l_config *cfg,
 	if (uc->output_nr < -1 || uc->output_nr >= V4L2L_MAX_NR)
 		return -EINVAL;
 	cfg->output_nr = uc->output_nr;
-	if (uc->capture_nr == -1 ||
-	    (uc->capture_nr >= 0 && uc->capture_nr == uc->output_nr))
-		cfg->capture_nr = -1;
-	else if (uc->capture_nr == V4L2LOOPBACK_SPLIT_AUTO_NR ||
-		 (uc->capture_nr >= 0 && uc->capture_nr < V4L2L_MAX_NR))
-		cfg->capture_nr = uc->capture_nr;
-	else
-		return -EINVAL;
+	if (split) {
+		if (uc->capture_nr < V4L2LOOPBACK_SPLIT_AUTO_NR ||
+		    uc->capture_nr >= V4L2L_MAX_NR ||
+		    (uc->capture_nr >= 0 && uc->capture_nr == uc->output_nr))
+			return -EINVAL;
+		cfg->capture_nr = uc->capture_nr >= 0 ? uc->capture_nr :
+			V4L2LOOPBACK_SPLIT_AUTO_NR;
+	}
 
 	/* the label need not be NUL terminated: use at most 31 bytes */
 	memcpy(cfg->label, uc->card_label, V4L2L_LABEL_LEN - 1);
@@ -190,10 +194,10 @@ int v4l2l_config_fill(struct v4l2l_config *cfg,
 	if (cfg->max_width < cfg->min_width || cfg->max_height < cfg->min_height)
 		return -EINVAL;
 
-	if (uc->max_buffers > V4L2L_MAX_BUFFERS)
-		return -EINVAL;
+	/* clamped, as the classic module does since 0.15.4 */
 	if (uc->max_buffers > 0)
-		cfg->max_buffers = max_t(int, uc->max_buffers, V4L2L_MIN_BUFFERS);
+		cfg->max_buffers = clamp_t(int, uc->max_buffers,
+					   V4L2L_MIN_BUFFERS, V4L2L_MAX_BUFFERS);
 	if (uc->max_openers > 0)
 		cfg->max_openers = uc->max_openers;
 	cfg->exclusive_caps = uc->announce_all_caps == 0;
@@ -245,7 +249,10 @@ static void v4l2l_dev_release(struct v4l2_device *v4l2_dev)
 
 static void v4l2l_node_release(struct video_device *vdev)
 {
-	kfree(container_of(vdev, struct v4l2l_node, vdev));
+	struct v4l2l_node *node = container_of(vdev, struct v4l2l_node, vdev);
+
+	v4l2l_ctrls_free_node(node);
+	kfree(node);
 }
 
 static u32 v4l2l_node_caps(struct v4l2l_dev *dev, enum v4l2l_node_type type)
@@ -297,9 +304,17 @@ static int v4l2l_node_register(struct v4l2l_dev *dev,
 	/* attributes exist before the uevent, so udev rules can use them */
 	vdev->dev.groups = v4l2l_attr_groups;
 	video_set_drvdata(vdev, node);
+	if (type == V4L2L_NODE_CAPTURE) {
+		ret = v4l2l_ctrls_init_capture_node(node);
+		if (ret) {
+			kfree(node);
+			return ret;
+		}
+	}
 
 	ret = video_register_device_no_warn(vdev, VFL_TYPE_VIDEO, nr);
 	if (ret) {
+		v4l2l_ctrls_free_node(node);
 		kfree(node);
 		return ret;
 	}
@@ -524,7 +539,7 @@ static int __init v4l2l_init(void)
 
 	mutex_lock(&v4l2l_devices_lock);
 	for (i = 0; i < n; i++) {
-		v4l2l_config_fill(&cfg, NULL);
+		v4l2l_config_fill(&cfg, NULL, false);
 		cfg.output_nr = video_nr[i] >= 0 ? video_nr[i] : -1;
 		cfg.capture_nr = capture_nr[i];
 		if (cfg.capture_nr < -2)

@@ -71,6 +71,12 @@ struct v4l2l_node {
 	 * v4l2l_queue_busy()).
 	 */
 	struct list_head holders[2];
+	/*
+	 * Capture nodes of a split device: the device's controls without
+	 * timeout_image_io (see v4l2l_ctrls_init_capture_node()).
+	 */
+	struct v4l2_ctrl_handler ctrl_handler;
+	bool has_ctrl_handler;
 };
 
 struct v4l2l_format {
@@ -225,7 +231,7 @@ extern unsigned int v4l2l_default_max_width;
 extern unsigned int v4l2l_default_max_height;
 
 int v4l2l_config_fill(struct v4l2l_config *cfg,
-		      const struct v4l2_loopback_config *uc);
+		      const struct v4l2_loopback_config *uc, bool split);
 int v4l2l_dev_create(const struct v4l2l_config *cfg, struct v4l2l_dev **out);
 void v4l2l_dev_destroy(struct v4l2l_dev *dev);
 struct v4l2l_dev *v4l2l_dev_find(int nr);
@@ -276,6 +282,8 @@ int v4l2l_check_dmabuf_fd(const struct v4l2_buffer *b);
 
 /* v4l2loopback-ctrls.c */
 int v4l2l_ctrls_init(struct v4l2l_dev *dev);
+int v4l2l_ctrls_init_capture_node(struct v4l2l_node *node);
+void v4l2l_ctrls_free_node(struct v4l2l_node *node);
 
 /* v4l2loopback-formats.c */
 const struct v4l2l_format *v4l2l_find_format(u32 fourcc);

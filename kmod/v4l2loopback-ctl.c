@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The /dev/v4l2loopback control device (ADD, REMOVE, QUERY). */
+/* The /dev/v4l2loopback control device (ADD, ADD_SPLIT, REMOVE, QUERY, ADD_CAPTURE). */
 
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -8,7 +8,7 @@
 
 #include "v4l2loopback-core.h"
 
-static long v4l2l_ctl_add(void __user *arg)
+static long v4l2l_ctl_add(void __user *arg, bool split)
 {
 	struct v4l2_loopback_config uc;
 	struct v4l2l_config cfg;
@@ -18,9 +18,9 @@ static long v4l2l_ctl_add(void __user *arg)
 	if (arg) {
 		if (copy_from_user(&uc, arg, sizeof(uc)))
 			return -EFAULT;
-		ret = v4l2l_config_fill(&cfg, &uc);
+		ret = v4l2l_config_fill(&cfg, &uc, split);
 	} else {
-		ret = v4l2l_config_fill(&cfg, NULL);
+		ret = split ? -EINVAL : v4l2l_config_fill(&cfg, NULL, false);
 	}
 	if (ret)
 		return ret;
@@ -54,21 +54,14 @@ static long v4l2l_ctl_remove(unsigned long nr)
 static long v4l2l_ctl_query(void __user *arg)
 {
 	struct v4l2_loopback_config uc;
-	struct v4l2l_dev *dev = NULL, *dev2;
+	struct v4l2l_dev *dev;
 
 	if (!arg)
 		return -EINVAL;
 	if (copy_from_user(&uc, arg, sizeof(uc)))
 		return -EFAULT;
-	if (uc.output_nr >= 0)
-		dev = v4l2l_dev_find(uc.output_nr);
-	if (uc.capture_nr >= 0) {
-		dev2 = v4l2l_dev_find(uc.capture_nr);
-		if (dev && dev2 && dev != dev2)
-			return -EINVAL;
-		if (!dev)
-			dev = dev2;
-	}
+	/* the second field is the classic "unused": see the UAPI header */
+	dev = v4l2l_dev_find(uc.output_nr);
 	if (!dev)
 		return -ENODEV;
 
@@ -125,7 +118,10 @@ static long v4l2l_ctl_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case V4L2LOOPBACK_CTL_ADD:
 	case V4L2LOOPBACK_CTL_ADD_LEGACY:
-		ret = v4l2l_ctl_add(uarg);
+		ret = v4l2l_ctl_add(uarg, false);
+		break;
+	case V4L2LOOPBACK_CTL_ADD_SPLIT:
+		ret = v4l2l_ctl_add(uarg, true);
 		break;
 	case V4L2LOOPBACK_CTL_REMOVE:
 	case V4L2LOOPBACK_CTL_REMOVE_LEGACY:

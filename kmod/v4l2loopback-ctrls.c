@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The keep_format, sustain_framerate and timeout controls. */
+/* The keep_format, sustain_framerate, timeout and timeout_image_io controls. */
 
 #include "v4l2loopback-core.h"
 
@@ -27,7 +27,10 @@ static int v4l2l_s_ctrl(struct v4l2_ctrl *ctrl)
 		v4l2l_timers_kick(dev);
 		break;
 	case V4L2LOOPBACK_CID_TIMEOUT_IMAGE_IO:
-		/* the next open() of the output side loads the timeout image */
+		/*
+		 * the next opener of the output side that takes buffers
+		 * loads the timeout image
+		 */
 		WRITE_ONCE(dev->timeout_image_armed, true);
 		break;
 	default:
@@ -100,4 +103,42 @@ int v4l2l_ctrls_init(struct v4l2l_dev *dev)
 		return ret;
 	}
 	return 0;
+}
+
+/*
+ * A capture-only node cannot load the timeout image, and a press of
+ * timeout_image_io there would make the next producer to open the output
+ * node the image writer instead of a producer: an idle probe such as
+ * v4l2-compliance, which presses every button, would silently swallow the
+ * next producer's frames. So capture nodes get the device's controls
+ * minus that button; they share the same control objects, so values and
+ * control events stay device-wide.
+ */
+static bool v4l2l_capture_node_ctrl(const struct v4l2_ctrl *ctrl)
+{
+	return ctrl->id != V4L2LOOPBACK_CID_TIMEOUT_IMAGE_IO;
+}
+
+int v4l2l_ctrls_init_capture_node(struct v4l2l_node *node)
+{
+	struct v4l2_ctrl_handler *hdl = &node->ctrl_handler;
+	int ret;
+
+	v4l2_ctrl_handler_init(hdl, 3);
+	ret = v4l2_ctrl_add_handler(hdl, &node->dev->ctrl_handler,
+				    v4l2l_capture_node_ctrl, false);
+	if (ret) {
+		v4l2_ctrl_handler_free(hdl);
+		return ret;
+	}
+	node->has_ctrl_handler = true;
+	node->vdev.ctrl_handler = hdl;
+	return 0;
+}
+
+void v4l2l_ctrls_free_node(struct v4l2l_node *node)
+{
+	if (node->has_ctrl_handler)
+		v4l2_ctrl_handler_free(&node->ctrl_handler);
+	node->has_ctrl_handler = false;
 }

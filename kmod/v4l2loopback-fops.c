@@ -38,10 +38,14 @@ static int v4l2l_open(struct file *file)
 		goto err_unlock;
 	}
 	v4l2_fh_init(&fh->fh, &node->vdev);
-	if (node->type != V4L2L_NODE_CAPTURE && dev->timeout_image_armed) {
-		dev->timeout_image_armed = false;
+	/*
+	 * Every opener while timeout_image_io is armed may load the image;
+	 * taking output buffers uses the press up (v4l2l_update_owner()).
+	 * An opener that only looks (GStreamer's plugin scan opens every
+	 * node right before v4l2sink does) must not use it up.
+	 */
+	if (node->type != V4L2L_NODE_CAPTURE && dev->timeout_image_armed)
 		fh->timeout_writer = true;
-	}
 	if (node->type != V4L2L_NODE_OUTPUT) {
 		ret = v4l2l_queue_init(fh, V4L2L_CAP);
 		if (ret)
@@ -52,8 +56,7 @@ static int v4l2l_open(struct file *file)
 		if (ret)
 			goto err_fh;
 	}
-	file->private_data = &fh->fh;
-	v4l2_fh_add(&fh->fh);
+	v4l2l_fh_add(&fh->fh, file);
 	dev->open_count++;
 	mutex_unlock(&dev->lock);
 	dprintk(dev, 1, "open %s (%d open)%s\n",
@@ -88,7 +91,7 @@ static int v4l2l_release(struct file *file)
 	if (dev->fmt_fh == fh)
 		dev->fmt_fh = NULL;
 	dev->open_count--;
-	v4l2_fh_del(&fh->fh);
+	v4l2l_fh_del(&fh->fh, file);
 	/* a producer leaving starts the timeout clock */
 	v4l2l_timers_kick(dev);
 	mutex_unlock(&dev->lock);

@@ -7,6 +7,11 @@
 
 #include "v4l2loopback-core.h"
 
+/* AV1 (stream, not the stateless AV1F), as the classic module defines it */
+#ifndef V4L2_PIX_FMT_AV1
+#define V4L2_PIX_FMT_AV1	v4l2_fourcc('A', 'V', '0', '1')
+#endif
+
 #define PACKED(fcc, nm, bits, ws, fl, ...)				\
 	{ .fourcc = fcc, .name = nm, .bpp = bits, .planes = 1,		\
 	  .wstep = ws, .hstep = 1, .flags = fl,				\
@@ -27,6 +32,7 @@ static const struct v4l2l_format v4l2l_formats[] = {
 	PACKED(V4L2_PIX_FMT_RGB32, "32 bpp RGB, be", 32, 1, 0, 0),
 	PACKED(V4L2_PIX_FMT_BGR24, "24 bpp RGB, le", 24, 1, 0, 0),
 	PACKED(V4L2_PIX_FMT_RGB24, "24 bpp RGB, be", 24, 1, 0, 0),
+	PACKED(V4L2_PIX_FMT_XBGR32, "32-bit BGRX 8-8-8-8", 32, 1, 0, 0),
 	PACKED(V4L2_PIX_FMT_ABGR32, "32-bit BGRA 8-8-8-8", 32, 1, 0,
 	       0, 0, 0, 0xff),
 	PACKED(V4L2_PIX_FMT_RGBA32, "32-bit RGBA 8-8-8-8", 32, 1, 0,
@@ -95,6 +101,7 @@ static const struct v4l2l_format v4l2l_formats[] = {
 	COMPRESSED(V4L2_PIX_FMT_VP8, "VP8"),
 	COMPRESSED(V4L2_PIX_FMT_VP9, "VP9"),
 	COMPRESSED(V4L2_PIX_FMT_HEVC, "HEVC"),
+	COMPRESSED(V4L2_PIX_FMT_AV1, "AV1"),
 	/*
 	 * Last: v4l-utils before 1.24 expect the pre-6.0 description of NV12
 	 * ("Y/CbCr 4:2:0") and stop their ENUM_FMT test at it; listed last,

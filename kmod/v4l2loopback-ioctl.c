@@ -89,6 +89,15 @@ void v4l2l_update_owner(struct v4l2l_fh *fh, enum v4l2l_dir dir)
 	if (holds) {
 		fh->holds[dir] = true;
 		list_add_tail(&fh->holder_entry[dir], &fh->node->holders[dir]);
+		/*
+		 * The first output opener to take buffers after a press of
+		 * timeout_image_io uses it up: the timeout image writer
+		 * loads the image, any other producer voids the press (so a
+		 * press nobody follows up, e.g. v4l2-compliance's, never
+		 * turns a later producer into the writer).
+		 */
+		if (dir == V4L2L_OUT)
+			fh_dev(fh)->timeout_image_armed = false;
 	} else {
 		v4l2l_drop_holder(fh, dir);
 	}
@@ -199,8 +208,15 @@ static int v4l2l_querycap(struct file *file, void *priv,
 
 	strscpy(cap->driver, V4L2L_DRIVER_NAME, sizeof(cap->driver));
 	strscpy(cap->card, dev->label, sizeof(cap->card));
+	/*
+	 * Unique per node, in the classic format (the node's own number,
+	 * which for the output or combined node is the device's number):
+	 * Firefox names a camera by bus_info and opens the first node whose
+	 * bus_info starts with it, so the nodes of a split device must
+	 * differ (three digits: no number is a prefix of another).
+	 */
 	snprintf(cap->bus_info, sizeof(cap->bus_info),
-		 "platform:v4l2loopback-%03d", v4l2l_output_nr(dev));
+		 "platform:v4l2loopback-%03d", fh->node->vdev.num);
 	/*
 	 * exclusive_caps: the answer depends on the state. The core checks it
 	 * against vdev->device_caps right after this call (under the same
@@ -300,6 +316,21 @@ static int v4l2l_s_fmt(struct file *file, void *priv, struct v4l2_format *f)
 
 /* ---- frame rate ---- */
 
+/*
+ * The timeout image writer sends a still image: it is offered (and gets)
+ * one frame per second, whatever the device's rate, which it cannot
+ * change. The classic set-timeout-image pipeline sends a single frame to a
+ * sink that drops it when it is more than one frame period (plus 20 ms)
+ * late, as it often is on a slow or busy machine at 30 fps; at 1 fps it
+ * has a second.
+ */
+static struct v4l2_fract v4l2l_fh_timeperframe(struct v4l2l_fh *fh)
+{
+	static const struct v4l2_fract still = { 1, 1 };
+
+	return fh->timeout_writer ? still : fh_dev(fh)->timeperframe;
+}
+
 static int v4l2l_g_parm(struct file *file, void *priv,
 			struct v4l2_streamparm *a)
 {
@@ -317,7 +348,7 @@ static int v4l2l_g_parm(struct file *file, void *priv,
 	} else {
 		memset(&a->parm.output, 0, sizeof(a->parm.output));
 		a->parm.output.capability = V4L2_CAP_TIMEPERFRAME;
-		a->parm.output.timeperframe = dev->timeperframe;
+		a->parm.output.timeperframe = v4l2l_fh_timeperframe(fh);
 		a->parm.output.writebuffers = dev->max_buffers;
 	}
 	return 0;
@@ -335,8 +366,12 @@ static int v4l2l_s_parm(struct file *file, void *priv,
 		return -EINVAL;
 	tpf = dir == V4L2L_CAP ? a->parm.capture.timeperframe :
 				 a->parm.output.timeperframe;
-	/* a consumer cannot change the rate of an attached producer */
-	if (!(dir == V4L2L_CAP && v4l2l_fmt_fixed(fh, dir))) {
+	/*
+	 * a consumer cannot change the rate of an attached producer, nor the
+	 * timeout image writer the device's
+	 */
+	if (!(dir == V4L2L_CAP && v4l2l_fmt_fixed(fh, dir)) &&
+	    !fh->timeout_writer) {
 		v4l2l_clamp_timeperframe(&tpf);
 		dev->timeperframe = tpf;
 		v4l2l_timers_kick(dev);
@@ -403,7 +438,7 @@ static int v4l2l_enum_frameintervals(struct file *file, void *priv,
 		    fival->height != dev->fmt.height)
 			return -EINVAL;
 		fival->type = V4L2_FRMIVAL_TYPE_DISCRETE;
-		fival->discrete = dev->timeperframe;
+		fival->discrete = v4l2l_fh_timeperframe(fh);
 		return 0;
 	}
 	fmt = v4l2l_find_format(fival->pixel_format);
@@ -580,6 +615,26 @@ static int v4l2l_querybuf(struct file *file, void *priv,
 	return ret;
 }
 
+/*
+ * An output buffer queued with bytesused 0 means the whole buffer (V4L2
+ * spec). vb2 takes it that way too but logs the use as deprecated, and
+ * v4l2-compliance queues such buffers: fill in the length here instead.
+ */
+static void v4l2l_fill_bytesused(struct vb2_queue *q, struct v4l2_buffer *p)
+{
+	struct vb2_buffer *vb;
+
+	if (!V4L2_TYPE_IS_OUTPUT(p->type) || p->bytesused)
+		return;
+	if (p->memory == V4L2_MEMORY_MMAP) {
+		vb = v4l2l_get_buffer(q, p->index);
+		if (vb)
+			p->bytesused = vb->planes[0].length;
+	} else if (p->memory == V4L2_MEMORY_USERPTR) {
+		p->bytesused = p->length;
+	}
+}
+
 static int v4l2l_prepare_buf(struct file *file, void *priv,
 			     struct v4l2_buffer *p)
 {
@@ -593,6 +648,7 @@ static int v4l2l_prepare_buf(struct file *file, void *priv,
 		ret = v4l2l_check_dmabuf_fd(p);
 	if (ret)
 		return ret;
+	v4l2l_fill_bytesused(q, p);
 	ret = vb2_prepare_buf(q, NULL, p);
 	if (!ret)
 		v4l2l_fix_offset(fh, dir, p);
@@ -611,6 +667,7 @@ static int v4l2l_qbuf(struct file *file, void *priv, struct v4l2_buffer *p)
 		ret = v4l2l_check_dmabuf_fd(p);
 	if (ret)
 		return ret;
+	v4l2l_fill_bytesused(q, p);
 	/* QBUF must return the buffer as QUEUED: see vid_out_buf_queue() */
 	fh->in_qbuf = true;
 	ret = vb2_qbuf(q, NULL, p);

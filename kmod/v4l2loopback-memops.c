@@ -15,25 +15,19 @@
  */
 #include <linux/dma-buf.h>
 #include <linux/module.h>
-#include <linux/version.h>
 #include <media/videobuf2-vmalloc.h>
 
 #include "v4l2loopback-core.h"
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-MODULE_IMPORT_NS("DMA_BUF");
-#else
-MODULE_IMPORT_NS(DMA_BUF);
-#endif
+V4L2L_IMPORT_NS_DMA_BUF();
 
 struct vb2_mem_ops v4l2l_memops;
 
-static void *v4l2l_attach_dmabuf(struct vb2_buffer *vb, struct device *dev,
-				 struct dma_buf *dbuf, unsigned long size)
+/* the signature differs before 5.15: see v4l2loopback-compat.h */
+static void *v4l2l_attach_dmabuf(V4L2L_ATTACH_DMABUF_PARAMS)
 {
-	return vb2_vmalloc_memops.attach_dmabuf(vb, dev, dbuf,
-						min_t(unsigned long, size,
-						      dbuf->size));
+	return vb2_vmalloc_memops.attach_dmabuf(
+		V4L2L_ATTACH_DMABUF_ARGS(min_t(unsigned long, size, dbuf->size)));
 }
 
 /* QBUF, PREPARE_BUF: a dma-buf shorter than the length asked for is refused */

@@ -104,7 +104,7 @@ static void v4l2l_timers_run(struct v4l2l_dev *dev)
 
 	if (next != U64_MAX) {
 		now = ktime_get_ns();
-		mod_delayed_work(system_wq, &dev->repeat_work,
+		mod_delayed_work(v4l2l_system_wq, &dev->repeat_work,
 				 next > now ?
 				 max(nsecs_to_jiffies(next - now), 1UL) : 1);
 	}
@@ -135,7 +135,7 @@ void v4l2l_timers_kick(struct v4l2l_dev *dev)
 		return;
 	if (!READ_ONCE(dev->timeout_ms) && !READ_ONCE(dev->sustain_framerate))
 		return;
-	mod_delayed_work(system_wq, &dev->repeat_work, 0);
+	mod_delayed_work(v4l2l_system_wq, &dev->repeat_work, 0);
 }
 
 /* the device is dying: no new kicks get through */

@@ -11,8 +11,11 @@
 /* ---- shared by both directions ---- */
 
 /*
- * Buffer count and size for a queue of this fh. Every queue holds
- * V4L2L_MIN_BUFFERS..max_buffers buffers of the current sizeimage, and all
+ * Buffer count and size for a queue of this fh. REQBUFS gets
+ * V4L2L_MIN_BUFFERS..max_buffers buffers of the current sizeimage;
+ * CREATE_BUFS (*nplanes set) gets what it asks for, up to max_buffers in
+ * all (REQBUFS(0) then CREATE_BUFS(n - 1) and CREATE_BUFS(1) must give the
+ * n buffers REQBUFS(n) gave: v4l2-compliance 1.32 checks it). All
  * queues and stored frames of a device together stay within its memory
  * budget: the count is reduced to what fits, ENOMEM if not even one does.
  * Checked here, before vb2 allocates, so that an oversize request never
@@ -32,8 +35,8 @@ int v4l2l_queue_setup_common(struct v4l2l_fh *fh, struct vb2_queue *vq,
 			return -EINVAL;
 		size = sizes[0];
 	}
-	if (existing + *nbuffers < V4L2L_MIN_BUFFERS)
-		*nbuffers = V4L2L_MIN_BUFFERS - existing;
+	if (!*nplanes && *nbuffers < V4L2L_MIN_BUFFERS)
+		*nbuffers = V4L2L_MIN_BUFFERS;
 	if (existing + *nbuffers > dev->max_buffers) {
 		if (existing >= dev->max_buffers)
 			return -ENOBUFS;

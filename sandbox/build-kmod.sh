@@ -5,7 +5,14 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=kernels.sh
 . "$top/sandbox/kernels.sh"
+# shellcheck source=../scripts/kernels/lib.sh
+. "$top/scripts/kernels/lib.sh"
 kver=${1:?usage: build-kmod.sh <kernel release>}
+# An external kernel of the kernel cache needs its suite's compiler: build
+# in that suite's chroot.
+if sandbox_is_ext_kernel "$kver"; then
+	exec "$top/scripts/kernels/kbuild.sh" "$(sandbox_ext_suite "$kver")" "/lib/modules/$kver/build" "$top/out/kmod/$kver" ${KBUILD_FLAGS:-}
+fi
 kdir=$(sandbox_modules_root "$kver")/lib/modules/$kver/build
 if [ ! -e "$kdir/Makefile" ]; then
 	echo "sandbox: no kernel headers for $kver at $kdir (install linux-headers-$kver; 'make deps' does)" >&2
@@ -16,16 +23,8 @@ mkdir -p "$out"
 # One build per kernel at a time (several engineers or test runs may overlap).
 exec 9>"$out.lock"
 flock 9
-# Mirror the sources (not build products such as *.mod.c, which an in-tree
-# build for another kernel leaves behind) so kbuild runs outside kmod/.
-(cd "$top/kmod" && find . -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild -o -name Makefile \) ! -name '*.mod.c' -print0 |
-	while IFS= read -r -d '' f; do
-		mkdir -p "$out/$(dirname "$f")"
-		cmp -s "$f" "$out/$f" || cp "$f" "$out/$f"
-	done)
-# Drop sources that were deleted from kmod/ since the last build.
-(cd "$out" && find . -type f \( -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' -print0 |
-	while IFS= read -r -d '' f; do [ -e "$top/kmod/$f" ] || rm -f "$f"; done)
+# kbuild runs outside kmod/, on a mirror of its sources
+kmod_mirror "$out"
 log=$out/build.log
 if ! make -C "$kdir" M="$out" modules ${KBUILD_FLAGS:-} >"$log" 2>&1; then
 	cat "$log" >&2

@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
-# debug-kernel.sh - builds (once, cached in out/debug-kernel/) a Linux 6.1
-# kernel from Debian's linux-source-6.1 with KASAN, lockdep, kmemleak and
-# the atomic-sleep checker, configured from sandbox/debug-kernel.config, so
-# the sandbox can boot it with `--kernel debug` (make torture KERNEL=debug).
-# Prints the kernel release. Rebuilds only when the config or source change.
+# debug-kernel.sh - builds (once, cached) a Linux kernel from Debian's
+# linux-source with KASAN, lockdep, kmemleak and the atomic-sleep checker,
+# configured from sandbox/debug-kernel.config, so the sandbox can boot it:
+#   scripts/debug-kernel.sh        6.1 (linux-source-6.1, installed on demand),
+#                                  in out/debug-kernel/, `--kernel debug`
+#   scripts/debug-kernel.sh 7.3    the linux-source-7.3 of the kernel cache's
+#                                  trixie chroot (scripts/kernels/cache.sh),
+#                                  in out/debug-kernel-7.3/, `--kernel debug-7.3`
+# Built with the host's compiler. Prints the kernel release. Rebuilds only
+# when the config, this script or the source change.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-base=$top/out/debug-kernel
-tarball=/usr/src/linux-source-6.1.tar.xz
+series=${1:-6.1}
 fragment=$top/sandbox/debug-kernel.config
-
-"$top/scripts/deps.sh" debug-kernel
-key=$( (cat "$fragment" "$0"; dpkg-query -W -f='${Version}' linux-source-6.1) | sha256sum | cut -c1-16)
+# shellcheck source=../sandbox/kernels.sh
+. "$top/sandbox/kernels.sh"
+if [ "$series" = 6.1 ]; then
+	base=$(sandbox_debug_dir_of debug)
+	tarball=/usr/src/linux-source-6.1.tar.xz
+	"$top/scripts/deps.sh" debug-kernel
+else
+	base=$(sandbox_debug_dir_of "debug-$series")
+	"$top/scripts/deps.sh" debug-kernel-tools
+	"$top/scripts/kernels/cache.sh" >&2
+	tarball=$top/out/kernels/chroot/trixie/usr/src/linux-source-$series.tar.xz
+	[ -s "$tarball" ] || { echo "debug-kernel: no $tarball (the kernel cache has linux-source-7.x only for the newest 7.x)" >&2; exit 1; }
+fi
+key=$( (cat "$fragment" "$0"; stat -c '%n %s %Y' "$tarball") | sha256sum | cut -c1-16)
 if [ -s "$base/release" ] && [ "$(cat "$base/key" 2>/dev/null)" = "$key" ]; then
 	cat "$base/release"
 	exit 0

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # torture.sh - the torture suite behind `make torture`: stress, faults, a
 # seeded ioctl fuzzer and memory checks (test/torture/), full length, in a
-# sandbox guest per kernel. KERNEL=debug boots the KASAN/lockdep/kmemleak
-# kernel of `make debug-kernel` (built first when missing).
+# sandbox guest per kernel. KERNEL=debug (6.1) or debug-7.3 boots the
+# KASAN/lockdep/kmemleak kernel of `make debug-kernel [KVER=7.3]` (built
+# first when missing).
 #   scripts/torture.sh [kernel...]    default: 6.1 6.12
 # Environment: TORTURE=full|short (default full), TORTURE_SEED=<n>.
 # Ends with the line "N passed, N failed, N skipped".
@@ -20,8 +21,9 @@ make -s -C test/guest/progs || { echo "torture: building test/guest/progs failed
 
 for k in $kernels; do
 	memory=3072 timeout=3600
-	if [ "$k" = debug ]; then
-		scripts/debug-kernel.sh >/dev/null || exit 1
+	if [ "$k" = debug ] || [ "${k#debug-}" != "$k" ]; then
+		# shellcheck disable=SC2046
+		scripts/debug-kernel.sh $([ "$k" = debug ] || echo "${k#debug-}") >/dev/null || exit 1
 		# KASAN's shadow memory and slower everything.
 		memory=6144 timeout=10800
 	fi

@@ -2,14 +2,16 @@
 // stream (mmap, or read()), and iterate frames with `for await`. When the
 // producer switches format, the module skips this consumer and sends a
 // source-change event; mmap captures then restart with the new format.
+// createReadStream() makes it a Node Readable of frames.
+import { Readable } from 'node:stream';
 import { type LoopbackDevice, query } from './ctl.js';
-import { CodedError, closedError } from './errors.js';
+import { AbortError, CodedError, closedError, notLoopback, throwIfAborted } from './errors.js';
 import { call, callAsync, closeDevice, openDevice } from './fd.js';
 import { FORMAT_FOURCC, formatOfFourcc, fourcc, fourccToString, frameSize, PIXEL_FORMATS, type PixelFormat } from './formats.js';
 import { type NativeBinding, type NativePixFormat, native } from './native.js';
-import { Poller } from './poller.js';
+import { Poller, type WaitLimits } from './poller.js';
 import { checkDeviceRef, type DeviceRef, devPath, resolveNode } from './resolve.js';
-import { checkOneOf, checkOptions, checkPositiveInteger, invalidParameter, isPlainObject } from './validate.js';
+import { checkInteger, checkOneOf, checkOptions, checkPositiveInteger, checkSignal, invalidParameter, isPlainObject } from './validate.js';
 
 export interface CaptureOptions {
   /** The device (path, number or label); a split device is read from its capture node. */
@@ -20,6 +22,18 @@ export interface CaptureOptions {
   io?: 'mmap' | 'read';
   /** Number of buffers for mmap io; default 4. */
   buffers?: number;
+  /** Milliseconds read() (and iteration) waits for a frame before rejecting with ERR_READ_TIMEOUT; default: forever. */
+  readTimeout?: number;
+  /** Aborts the open (rejects with an AbortError; nothing stays open). */
+  signal?: AbortSignal;
+}
+
+/** Options of read(), frames() and createReadStream(). */
+export interface ReadOptions {
+  /** Ends the wait with an AbortError. */
+  signal?: AbortSignal;
+  /** Milliseconds to wait for a frame (ERR_READ_TIMEOUT); default: the capture's readTimeout. */
+  timeout?: number;
 }
 
 export interface CapturedFrame {
@@ -39,7 +53,8 @@ export interface CapturedFrame {
   timestamp: number;
 }
 
-const OPTION_KEYS = ['device', 'format', 'io', 'buffers'] as const;
+const OPTION_KEYS = ['device', 'format', 'io', 'buffers', 'readTimeout', 'signal'] as const;
+const READ_KEYS = ['signal', 'timeout'] as const;
 
 export class Capture implements AsyncIterable<CapturedFrame> {
   /** Path of the node being read. */
@@ -58,6 +73,7 @@ export class Capture implements AsyncIterable<CapturedFrame> {
   #closed = false;
   #bufferCount = 4;
   #sourceChanges = false;
+  #readTimeout: number | undefined;
 
   private constructor(b: NativeBinding, fd: number, path: string, info: LoopbackDevice | undefined, fmt: NativePixFormat, io: 'mmap' | 'read', want: PixelFormat | undefined) {
     this.#b = b;
@@ -78,6 +94,9 @@ export class Capture implements AsyncIterable<CapturedFrame> {
     const want = o.format === undefined ? undefined : checkOneOf('format', o.format, PIXEL_FORMATS);
     const io = o.io === undefined ? 'mmap' : checkOneOf('io', o.io, ['mmap', 'read'] as const);
     const buffers = o.buffers === undefined ? 4 : checkPositiveInteger('buffers', o.buffers, 32);
+    const readTimeout = o.readTimeout === undefined ? undefined : checkInteger('readTimeout', o.readTimeout, 1, 2 ** 31 - 1);
+    const signal = checkSignal('signal', o.signal);
+    throwIfAborted(signal);
     const b = native();
     let info: LoopbackDevice | undefined;
     let path: string;
@@ -85,17 +104,24 @@ export class Capture implements AsyncIterable<CapturedFrame> {
       info = await query(o.device);
       path = info.capturePath;
     } catch (err) {
-      if ((err as { code?: string }).code === 'ENODEV' || (err as { code?: string }).code === 'ERR_DEVICE_NOT_FOUND') throw err;
+      const code = (err as { code?: string }).code;
+      if (code === 'ENODEV' || code === 'ERR_DEVICE_NOT_FOUND' || code === 'ERR_NOT_LOOPBACK') throw err;
+      // Without the control device (permissions) we still work on the node.
       path = devPath(await resolveNode(o.device));
     }
+    throwIfAborted(signal);
     const fd = await openDevice(path);
     let cap: Capture | undefined;
     try {
+      const c = call(path, () => b.querycap(fd));
+      if (c.driver !== 'v4l2 loopback') throw notLoopback(path, c.driver);
       const type = b.constants.V4L2_BUF_TYPE_VIDEO_CAPTURE!;
       const fmt = call(path, () => b.getFormat(fd, type));
       cap = new Capture(b, fd, path, info, fmt, io, want);
+      cap.#readTimeout = readTimeout;
       if (want) cap.#checkConvertible();
       if (io === 'mmap') await cap.#startMmap(buffers);
+      throwIfAborted(signal);
       return cap;
     } catch (err) {
       if (cap) await cap.close().catch(() => undefined);
@@ -189,8 +215,20 @@ export class Capture implements AsyncIterable<CapturedFrame> {
     };
   }
 
-  /** The next frame; waits for the producer. */
-  async read(): Promise<CapturedFrame> {
+  #limits(options: unknown): WaitLimits & { timeout: number | undefined } {
+    const o = checkOptions<ReadOptions>('read options', options, READ_KEYS);
+    const signal = checkSignal('signal', o.signal);
+    const timeout = o.timeout === undefined ? this.#readTimeout : checkInteger('timeout', o.timeout, 1, 2 ** 31 - 1);
+    return { signal, timeout, deadline: timeout === undefined ? undefined : performance.now() + timeout };
+  }
+
+  /**
+   * The next frame; waits for the producer, at most `timeout` ms
+   * (ERR_READ_TIMEOUT), until `signal` aborts (AbortError).
+   */
+  async read(options: ReadOptions = {}): Promise<CapturedFrame> {
+    const limits = this.#limits(options);
+    throwIfAborted(limits.signal);
     for (;;) {
       if (this.#closed) throw closedError(`Capture ${this.device}`);
       if (this.#io === 'mmap') {
@@ -218,23 +256,44 @@ export class Capture implements AsyncIterable<CapturedFrame> {
         if (n !== null) return this.#frame(this.#scratch.subarray(0, n), -1, Math.round(performance.now() * 1000));
       }
       try {
-        if (this.#sourceChanges) await this.#poller.wait('readable', 'priority');
-        else await this.#poller.wait('readable');
+        await this.#poller.waitFor(this.#sourceChanges ? ['readable', 'priority'] : ['readable'], limits);
       } catch (err) {
         if (this.#closed) throw closedError(`Capture ${this.device}`);
+        if ((err as { code?: string }).code === 'ETIMEDOUT') {
+          throw Object.assign(new CodedError('ERR_READ_TIMEOUT', `No frame from ${this.device} within ${limits.timeout} ms`), {
+            hint: 'is a producer streaming? (v4l2loopback-ctl status)',
+          });
+        }
         throw err;
       }
     }
   }
 
-  async *frames(): AsyncGenerator<CapturedFrame, void, undefined> {
+  /**
+   * Frames until the capture closes; leaving the loop closes it. `signal`
+   * ends the iteration with an AbortError, `timeout` applies to each frame.
+   */
+  async *frames(options: ReadOptions = {}): AsyncGenerator<CapturedFrame, void, undefined> {
+    const o = checkOptions<ReadOptions>('frames() options', options, READ_KEYS);
     try {
-      while (!this.#closed) yield await this.read();
+      while (!this.#closed) yield await this.read(o);
     } catch (err) {
-      if (!this.#closed) throw err;
+      if (!this.#closed || err instanceof AbortError) throw err;
     } finally {
       await this.close();
     }
+  }
+
+  /**
+   * A Node Readable in object mode that pushes one CapturedFrame per
+   * frame; it ends when the capture closes, errors with ERR_READ_TIMEOUT
+   * after `timeout` ms without a frame, and closes the capture when it is
+   * destroyed or ends.
+   */
+  createReadStream(options: ReadOptions = {}): Readable {
+    const o = checkOptions<ReadOptions>('createReadStream() options', options, READ_KEYS);
+    const it = this.frames(o);
+    return Readable.from(it, { objectMode: true, highWaterMark: 1 });
   }
 
   /** `for await (const frame of capture)`; leaving the loop closes the capture. */

@@ -1,5 +1,5 @@
-// convert.ts - frame conversion between the library's formats (libyuv in
-// the addon), with size checks done here so errors name the caller's values.
+// convert.ts - frame conversion between the library's formats (addon/convert.cc
+// does the pixels), with size checks done here so errors name the caller's values.
 import { FORMAT_FOURCC, fourcc, frameSize, evenSizeRule, PIXEL_FORMATS, type PixelFormat } from './formats.js';
 import { native } from './native.js';
 import { checkOneOf, checkPositiveInteger, invalidParameter } from './validate.js';

@@ -1,12 +1,12 @@
 // ctl.ts - managing loopback devices through the control device
 // /dev/v4l2loopback: version, list, add, remove, query.
-import { CodedError, moduleNotLoaded, toV4l2Error } from './errors.js';
+import { CodedError, moduleNotLoaded, notLoopback, toV4l2Error, V4l2Error } from './errors.js';
 import { call, callAsync, closeDevice, openDevice } from './fd.js';
 import { busyHint } from './holders.js';
 import { native } from './native.js';
 import type { NativeLoopbackConfig } from './native.js';
 import { type DeviceRef, devPath, type ResolveOptions, resolveNode } from './resolve.js';
-import { moduleLoaded, moduleVersion, videoNodes } from './sysfs.js';
+import { foreignNodeDriver, moduleLoaded, moduleVersion, videoNodes } from './sysfs.js';
 import { checkBoolean, checkInteger, checkOptions, checkPositiveInteger, checkString } from './validate.js';
 
 export const CONTROL_DEVICE = '/dev/v4l2loopback';
@@ -116,9 +116,25 @@ export async function version(): Promise<VersionInfo> {
   return info;
 }
 
-/** Queries the device owning node `nr` (an output, capture or combined node). */
-function queryNode(fd: number, nr: number): NativeLoopbackConfig {
-  return call(CONTROL_DEVICE, () => native().ctlQuery(fd, nr));
+/**
+ * Queries the device owning node `nr` (an output, capture or combined
+ * node). A node of another driver (a webcam) is ERR_NOT_LOOPBACK, not the
+ * kernel's ENODEV.
+ */
+function queryNode(fd: number, nr: number, o?: ResolveOptions): NativeLoopbackConfig {
+  try {
+    return call(CONTROL_DEVICE, () => native().ctlQuery(fd, nr));
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ENODEV') throw err;
+    const driver = foreignNodeDriver(nr, o);
+    if (driver !== undefined) throw notLoopback(devPath(nr, o), driver, { cause: err });
+    // Name the node that was asked for, not the control device.
+    const e = err as V4l2Error;
+    throw new V4l2Error(
+      { errno: e.errno, syscall: e.syscall, ioctl: e.ioctl, path: devPath(nr, o), hint: 'no loopback device has that number (v4l2loopback-ctl list shows them)' },
+      { cause: err },
+    );
+  }
 }
 
 /** Every loopback device, once each, sorted by output number. */
@@ -130,11 +146,12 @@ export async function list(o?: ResolveOptions): Promise<LoopbackDevice[]> {
     const byOutput = new Map<number, LoopbackDevice>();
     for (const n of nodes) {
       try {
-        const d = fromConfig(queryNode(fd, n.nr), o);
+        const d = fromConfig(queryNode(fd, n.nr, o), o);
         byOutput.set(d.nr, d);
       } catch (err) {
         // Node vanished meanwhile, or is not ours after all.
-        if ((err as { code?: string }).code !== 'ENODEV' && (err as { code?: string }).code !== 'EINVAL') throw err;
+        const code = (err as { code?: string }).code;
+        if (code !== 'ENODEV' && code !== 'EINVAL' && code !== 'ERR_NOT_LOOPBACK') throw err;
       }
     }
     return [...byOutput.values()].sort((a, b) => a.nr - b.nr);
@@ -144,7 +161,7 @@ export async function list(o?: ResolveOptions): Promise<LoopbackDevice[]> {
 /** Describes the device a reference names (either of its nodes works). */
 export async function query(device: DeviceRef, o?: ResolveOptions): Promise<LoopbackDevice> {
   const nr = await resolveNode(device, o);
-  return withControl((fd) => fromConfig(queryNode(fd, nr), o));
+  return withControl((fd) => fromConfig(queryNode(fd, nr, o), o));
 }
 
 function toConfig(options: AddOptions): Partial<NativeLoopbackConfig> {
@@ -183,7 +200,7 @@ export async function remove(device: DeviceRef, o?: ResolveOptions): Promise<voi
   const nr = await resolveNode(device, o);
   const binding = native();
   await withControl(async (fd) => {
-    const d = fromConfig(queryNode(fd, nr), o);
+    const d = fromConfig(queryNode(fd, nr, o), o);
     try {
       await binding.ctlRemove(fd, d.nr);
     } catch (err) {

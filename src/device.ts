@@ -4,17 +4,18 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Caps, formatCaps, formatFps, parseCaps, parseFps } from './caps.js';
+import { type Caps, type FpsInput, formatCaps, formatFps, parseCaps, toFpsFraction } from './caps.js';
 import { type LoopbackDevice, query } from './ctl.js';
-import { CodedError, closedError, toV4l2Error } from './errors.js';
+import { CodedError, closedError, notLoopback, throwIfAborted, toV4l2Error, V4l2Error } from './errors.js';
 import { call, callAsync, closeDevice, deviceHint, openDevice } from './fd.js';
-import { type Fraction, fourcc, fourccToString, fpsToFraction, fractionToFps } from './formats.js';
+import { busyHint } from './holders.js';
+import { type Fraction, formatOfFourcc, fourcc, fourccToString, fractionToFps } from './formats.js';
 import { decodeImage, imageToFrame } from './image.js';
 import { type NativeBinding, native } from './native.js';
 import { Poller } from './poller.js';
 import { type DeviceRef, devPath, type ResolveOptions, resolveNode } from './resolve.js';
 import { nodeDir } from './sysfs.js';
-import { checkInteger, checkOptions, invalidParameter } from './validate.js';
+import { checkInteger, checkOptions, checkSignal, invalidParameter } from './validate.js';
 
 export interface DeviceEvents {
   /** The number of streaming consumers changed. */
@@ -26,6 +27,12 @@ export interface DeviceEvents {
 export interface TimeoutImageOptions {
   /** Also set the `timeout` control (ms without frames before the image shows). */
   timeoutMs?: number;
+}
+
+/** Options of open(). */
+export interface OpenOptions extends ResolveOptions {
+  /** Aborts the open (rejects with an AbortError; nothing stays open). */
+  signal?: AbortSignal;
 }
 
 export interface Device {
@@ -68,7 +75,9 @@ export class Device extends EventEmitter {
   }
 
   /** Opens the device named by path, number or label. */
-  static async open(device: DeviceRef, o?: ResolveOptions): Promise<Device> {
+  static async open(device: DeviceRef, o: OpenOptions = {}): Promise<Device> {
+    const signal = checkSignal('signal', o.signal);
+    throwIfAborted(signal);
     let nr = await resolveNode(device, o);
     let info: LoopbackDevice | undefined;
     try {
@@ -76,14 +85,19 @@ export class Device extends EventEmitter {
       nr = info.nr;
     } catch (err) {
       // Without the control device (permissions) we still work on the node.
-      if ((err as { code?: string }).code === 'ENODEV') throw err;
+      const code = (err as { code?: string }).code;
+      if (code === 'ENODEV' || code === 'ERR_NOT_LOOPBACK') throw err;
     }
+    throwIfAborted(signal);
     const fd = await openDevice(devPath(nr, o));
     const d = new Device(fd, nr, info, o);
-    const cap = d.#call(() => d.#binding.querycap(fd));
-    if (cap.driver !== 'v4l2 loopback') {
-      await closeDevice(fd);
-      throw new CodedError('ERR_NOT_LOOPBACK', `${d.path} is not a v4l2loopback device (driver '${cap.driver}')`);
+    try {
+      const cap = d.#call(() => d.#binding.querycap(fd));
+      if (cap.driver !== 'v4l2 loopback') throw notLoopback(d.path, cap.driver);
+      throwIfAborted(signal);
+    } catch (err) {
+      await d.close();
+      throw err;
     }
     return d;
   }
@@ -156,18 +170,48 @@ export class Device extends EventEmitter {
     const caps = typeof value === 'string' ? parseCaps(value) : value;
     const out = this.#binding.constants.V4L2_BUF_TYPE_VIDEO_OUTPUT!;
     const cur = this.#call(() => this.#binding.getFormat(this.#fd, out));
-    this.#call(() =>
-      this.#binding.setFormat(this.#fd, out, {
-        width: caps.width ?? cur.width,
-        height: caps.height ?? cur.height,
-        pixelformat: fourcc(caps.fourcc),
-      }),
-    );
+    const want = { width: caps.width ?? cur.width, height: caps.height ?? cur.height, pixelformat: fourcc(caps.fourcc) };
+    // A pinned or unknown format is not an error to S_FMT: it answers with
+    // what the device keeps. Compare, and say why it differs.
+    const got = this.#call(() => this.#binding.setFormat(this.#fd, out, want));
+    if (got.width !== want.width || got.height !== want.height || got.pixelformat !== want.pixelformat) {
+      throw this.#capsRefused(want, got);
+    }
     this.keepFormat = true;
     if (caps.fps) {
       this.#setFps(caps.fps);
       this.sustainFramerate = true;
     }
+  }
+
+  /** Why S_FMT kept `got` instead of `want`: EBUSY (pinned, in use) or EINVAL (not supported). */
+  #capsRefused(want: { width: number; height: number; pixelformat: number }, got: { width: number; height: number; pixelformat: number }): V4l2Error {
+    const b = this.#binding;
+    const wanted = `${fourccToString(want.pixelformat)}:${want.width}x${want.height}`;
+    const kept = `${fourccToString(got.pixelformat)}:${got.width}x${got.height}`;
+    const fail = (errno: 'EBUSY' | 'EINVAL', hint: string): V4l2Error =>
+      new V4l2Error({ errno: errno === 'EBUSY' ? -16 : -22, syscall: 'ioctl', ioctl: 'VIDIOC_S_FMT', path: this.path, hint: `${wanted} refused, the device keeps ${kept}: ${hint}` });
+    if (this.keepFormat) {
+      return fail('EBUSY', `keep_format pins the format; release it first (device.caps = 'any', or v4l2loopback-ctl set-caps ${this.path} any)`);
+    }
+    let offered: number[] | undefined;
+    try {
+      offered = b.enumFormats(this.#fd, b.constants.V4L2_BUF_TYPE_VIDEO_OUTPUT!).map((f) => f.pixelformat);
+    } catch {
+      /* the output side is gated: another producer streams */
+    }
+    // A device someone else uses offers just the format it has.
+    if (offered === undefined || offered.length <= 1) {
+      return fail('EBUSY', `another opener fixes the format (${busyHint(this.path)})`);
+    }
+    if (!offered.includes(want.pixelformat)) {
+      // The formats the library converts to first: those are what callers usually want.
+      const names = offered.map(fourccToString).sort((a, b) => Number(!formatOfFourcc(a)) - Number(!formatOfFourcc(b)));
+      return fail('EINVAL', `the device does not take fourcc '${fourccToString(want.pixelformat)}'; it takes ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''}`);
+    }
+    const i = this.info;
+    const range = i ? ` (${i.minWidth}x${i.minHeight} to ${i.maxWidth}x${i.maxHeight})` : '';
+    return fail('EINVAL', `the size is outside what the device takes${range}`);
   }
 
   /** Caps as a string, or undefined. */
@@ -182,13 +226,10 @@ export class Device extends EventEmitter {
     return f ? fractionToFps(f) : undefined;
   }
 
-  set fps(value: number | string) {
+  /** 30, 29.97, '30000/1001' or { numerator: 30000, denominator: 1001 }. */
+  set fps(value: FpsInput) {
     this.#check();
-    let f: Fraction;
-    if (typeof value === 'string') f = parseFps(value);
-    else if (typeof value === 'number' && value > 0 && value <= 1000) f = fpsToFraction(value);
-    else throw invalidParameter('fps', 'number between 0 and 1000 or a string N/D', value);
-    this.#setFps(f);
+    this.#setFps(toFpsFraction('fps', value));
   }
 
   get fpsFraction(): Fraction | undefined {
@@ -334,7 +375,7 @@ export class Device extends EventEmitter {
 }
 
 /** Opens the device named by path, number or label. */
-export function open(device: DeviceRef, o?: ResolveOptions): Promise<Device> {
+export function open(device: DeviceRef, o?: OpenOptions): Promise<Device> {
   return Device.open(device, o);
 }
 

@@ -115,6 +115,32 @@ export function deviceNotFound(what: string, known: readonly string[] = []): Cod
   return new CodedError('ERR_DEVICE_NOT_FOUND', `No v4l2loopback device matches ${what}${list}`);
 }
 
+/** The node exists but belongs to another driver (a webcam, vivid, ...). */
+export function notLoopback(path: string, driver: string | undefined, options?: ErrorOptions): CodedError {
+  return new CodedError(
+    'ERR_NOT_LOOPBACK',
+    `${path} is not a v4l2loopback device${driver ? ` (driver '${driver}')` : ''}: list the loopback devices with list() or \`v4l2loopback-ctl list\``,
+    options,
+  );
+}
+
+/**
+ * What an aborted call rejects with, as Node's own APIs do: name
+ * 'AbortError', code 'ABORT_ERR', the signal's reason as `cause`.
+ */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor(signal?: AbortSignal) {
+    super('The operation was aborted', signal ? { cause: signal.reason } : undefined);
+    this.name = 'AbortError';
+  }
+}
+
+/** Throws an AbortError if `signal` is aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError(signal);
+}
+
 /** The operation needs an open handle that was closed. */
 export function closedError(what: string): CodedError {
   return new CodedError('ERR_CLOSED', `${what} is closed`);

@@ -1,9 +1,8 @@
 // image.ts - PNG/JPEG decoding (pure JS: pngjs, jpeg-js) and fitting an
-// image to a device format (bilinear scale, then libyuv conversion), for
-// the timeout image. No GStreamer.
+// image to a device format (bilinear scale, then conversion, both in the addon), for
+// the timeout image. No GStreamer. The decoders load on first use (they are
+// most of what the CLI would otherwise read at every start).
 import { readFile } from 'node:fs/promises';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { fourcc } from './formats.js';
 import { native } from './native.js';
 
@@ -20,10 +19,12 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
 export async function decodeImage(source: string | Uint8Array): Promise<RgbaImage> {
   const bytes = typeof source === 'string' ? await readFile(source) : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
   if (PNG_MAGIC.every((b, i) => bytes[i] === b)) {
+    const { PNG } = await import('pngjs');
     const png = PNG.sync.read(bytes);
     return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
   }
   if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+    const { default: jpeg } = await import('jpeg-js');
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
     return { width: img.width, height: img.height, data: img.data };
   }

@@ -125,7 +125,7 @@ export interface NativeBinding {
   ctlVersion(fd: number): number;
   ctlAdd(fd: number, config: Partial<NativeLoopbackConfig> | null): Promise<number>;
   ctlRemove(fd: number, nr: number): Promise<number>;
-  ctlQuery(fd: number, outputNr: number, captureNr?: number): NativeLoopbackConfig;
+  ctlQuery(fd: number, outputNr: number): NativeLoopbackConfig;
 
   querycap(fd: number): NativeCapability;
   enumFormats(fd: number, type: number): NativeFormatDesc[];
@@ -246,9 +246,8 @@ export function native(): NativeBinding {
   if ((cause as NodeJS.ErrnoException | undefined)?.code === 'ERR_DLOPEN_FAILED' || /invalid ELF|wrong ELF|undefined symbol/.test(message)) {
     hints.push('- The addon was built for another Node.js version or architecture: run `npm rebuild v4l2loopback`.');
   }
-  if (/libyuv/.test(message)) hints.push('- Install libyuv: `sudo apt-get install libyuv0` (libyuv-dev to build).');
   hints.push(
-    '- Build it from source: `npm rebuild` (needs python3, make, g++ and libyuv-dev).',
+    '- Build it from source: `npm rebuild v4l2loopback --build-from-source` (needs python3, make and g++).',
     '- Set V4L2LOOPBACK_NATIVE_PATH to a built v4l2loopback.node.',
   );
   throw new AddonLoadError(hints.join('\n'), { cause });

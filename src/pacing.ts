@@ -3,17 +3,24 @@
 // accumulates; a short hiccup is caught up, a long stall restarts the
 // schedule instead of bursting), plus pyvirtualcam's moving-average fps counter.
 import { setTimeout as sleepMs } from 'node:timers/promises';
+import { AbortError } from './errors.js';
 
 export interface Clock {
   /** Milliseconds, monotonic. */
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Sleeps; rejects with an AbortError when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const realClock: Clock = {
   now: () => performance.now(),
-  sleep: async (ms) => {
-    await sleepMs(ms);
+  sleep: async (ms, signal) => {
+    try {
+      await sleepMs(ms, undefined, signal ? { signal } : undefined);
+    } catch (err) {
+      if (signal?.aborted) throw new AbortError(signal);
+      throw err;
+    }
   },
 };
 
@@ -43,7 +50,8 @@ export class Pacer {
    * one that fell more than MAX_CATCH_UP_MS (or two frames) behind
    * restarts the schedule from now instead of bursting.
    */
-  async next(): Promise<void> {
+  async next(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new AbortError(signal);
     const now = this.#clock.now();
     if (this.#start === undefined) {
       this.#start = now;
@@ -58,7 +66,7 @@ export class Pacer {
       this.#n = 0;
       return;
     }
-    if (wait > 0) await this.#clock.sleep(wait);
+    if (wait > 0) await this.#clock.sleep(wait, signal);
   }
 
   /** Starts the schedule again at the next call. */

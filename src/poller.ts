@@ -1,9 +1,17 @@
 // poller.ts - awaitable fd readiness over the addon's uv_poll handle, the
 // serialport pattern: try the non-blocking call, on EAGAIN await
 // readiness, retry. Spurious wakeups are expected; callers loop.
+import { AbortError } from './errors.js';
 import { type NativeBinding, type NativePollerHandle, native } from './native.js';
 
 export type PollEvent = 'readable' | 'writable' | 'priority';
+
+/** How long a wait may last: an AbortSignal, and a deadline on performance.now(). */
+export interface WaitLimits {
+  signal?: AbortSignal;
+  /** performance.now() value after which the wait rejects with code 'ETIMEDOUT'. */
+  deadline?: number;
+}
 
 export class Poller {
   readonly #binding: NativeBinding;
@@ -45,6 +53,43 @@ export class Poller {
       this.#waiter = { resolve, reject };
       this.#binding.pollerStart(this.#handle, this.#mask(events));
     });
+  }
+
+  /**
+   * wait(), ended early by `limits`: an aborted signal rejects with an
+   * AbortError, a passed deadline with an error whose code is 'ETIMEDOUT'.
+   */
+  async waitFor(events: PollEvent[], limits: WaitLimits = {}): Promise<number> {
+    const { signal, deadline } = limits;
+    if (!signal && deadline === undefined) return this.wait(...events);
+    if (signal?.aborted) throw new AbortError(signal);
+    const remaining = deadline === undefined ? Infinity : deadline - performance.now();
+    if (remaining <= 0) throw Object.assign(new Error('wait timed out'), { code: 'ETIMEDOUT' });
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const cancelled = new Promise<never>((_, reject) => {
+      const cancel = (err: Error): void => {
+        const w = this.#waiter;
+        this.#waiter = undefined;
+        if (!this.#closed) this.#binding.pollerStop(this.#handle);
+        w?.reject(err);
+        reject(err);
+      };
+      if (remaining !== Infinity) timer = setTimeout(() => cancel(Object.assign(new Error('wait timed out'), { code: 'ETIMEDOUT' })), remaining);
+      if (signal) {
+        onAbort = () => cancel(new AbortError(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+    const waited = this.wait(...events);
+    cancelled.catch(() => undefined);
+    waited.catch(() => undefined);
+    try {
+      return await Promise.race([waited, cancelled]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal!.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Calls `listener` on every readiness until stop(); events = -1 on error. */

@@ -1,7 +1,8 @@
 // sysfs.ts - what /sys says about the module and its video nodes. The root
 // is injectable so unit tests run against a fake tree in a temp dir.
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { toV4l2Error } from './errors.js';
 
 export const MODULE_NAME = 'v4l2loopback';
@@ -108,4 +109,24 @@ export async function videoNodes(o?: SysfsOptions): Promise<VideoNode[]> {
 export function nodeNumber(path: string): number | undefined {
   const m = /(?:^|\/)video(\d+)$/.exec(path);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * For a node that exists but is not ours: its driver's name (the sysfs
+ * `device/driver` link, else the card name). Undefined when the node does
+ * not exist or carries v4l2loopback's attributes.
+ */
+export function foreignNodeDriver(nr: number, o?: SysfsOptions): string | undefined {
+  const dir = nodeDir(nr, o);
+  if (!existsSync(dir) || existsSync(join(dir, 'state')) || existsSync(join(dir, 'format'))) return undefined;
+  try {
+    return basename(readlinkSync(join(dir, 'device', 'driver')));
+  } catch {
+    /* a virtual device without a driver link */
+  }
+  try {
+    return readFileSync(join(dir, 'name'), 'utf8').trim() || 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }

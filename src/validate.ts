@@ -115,3 +115,10 @@ export function checkOptions<T = Record<string, unknown>>(what: string, options:
   }
   return options as T;
 }
+
+/** An optional AbortSignal option. */
+export function checkSignal(name: string, value: unknown): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof AbortSignal)) throw invalidParameter(name, 'AbortSignal', value);
+  return value;
+}

@@ -1,24 +1,33 @@
 // delete.ts - `delete <dev>...`: removes devices (EBUSY while anyone has
-// one open; the error names who holds it).
+// one open; the error names who holds it). As in the classic tool, a device
+// that cannot be removed does not stop the others; the exit code is the
+// last failure's.
 import type { Command } from 'commander';
-import { type Rendered, verb } from '../command-kit.js';
+import { type DeviceFailure, eachDevice, type Rendered, verb } from '../command-kit.js';
 import type { CliDeps } from '../deps.js';
+import { errorJson } from '../output.js';
 
-export async function runDelete(deps: CliDeps, devices: readonly string[]): Promise<string[]> {
-  const removed: string[] = [];
-  for (const dev of devices) {
-    await deps.lib.remove(dev);
-    removed.push(dev);
-  }
-  return removed;
+export interface DeleteResult {
+  removed: string[];
+  failed: DeviceFailure[];
 }
 
-export function renderDelete(removed: readonly string[]): Rendered {
-  return { json: { removed }, human: [] };
+export async function runDelete(deps: CliDeps, devices: readonly string[]): Promise<DeleteResult> {
+  const { done, failed } = await eachDevice(devices, async (dev) => {
+    await deps.lib.remove(dev);
+    return dev;
+  });
+  return { removed: done, failed };
+}
+
+export function renderDelete(r: DeleteResult): Rendered {
+  const errors = r.failed.map((f) => f.error);
+  const json = { removed: r.removed, failed: r.failed.map((f) => ({ device: f.device, error: errorJson(f.error) })) };
+  return { json, human: [], errors };
 }
 
 export function makeDeleteCommand(deps: CliDeps): Command {
-  return verb(deps, 'delete', 'remove loopback devices', async (_ctx, devices: string[]) =>
+  return verb(deps, 'delete', 'remove loopback devices (goes on past a device it cannot remove)', async (_ctx, devices: string[]) =>
     renderDelete(await runDelete(deps, devices)),
   )
     .alias('del')

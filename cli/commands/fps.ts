@@ -1,5 +1,6 @@
 // fps.ts - `set-fps <dev> <fps>` and `get-fps <dev>`: the frame rate
-// consumers see, through sysfs `format` (fps as N or N/D, e.g. 30000/1001).
+// consumers see, through sysfs `format` (fps as N, N/D or a decimal: 30,
+// 30000/1001, 29.97 for 30000/1001).
 import type { Command } from 'commander';
 import { formatFps, parseFps } from '../../src/caps.js';
 import type { Fraction } from '../../src/formats.js';
@@ -8,7 +9,7 @@ import type { CliDeps } from '../deps.js';
 import { withDevice } from '../device-session.js';
 import { UsageError } from '../exit-codes.js';
 
-const FPS_RE = /^@?\d+(\/\d+)?$/;
+const FPS_RE = /^@?(\d+(\/\d+)?|\d*\.\d+)$/;
 
 /** Accepts the deprecated classic order `<fps> <dev>` too, with a warning. */
 export function orderFpsArgs(deps: CliDeps, a: string, b: string): { device: string; fps: string } {
@@ -41,12 +42,12 @@ function renderFps(f: Fraction | undefined): Rendered {
 }
 
 export function makeSetFpsCommand(deps: CliDeps): Command {
-  return verb(deps, 'set-fps', 'set the frame rate (30, 30000/1001)', async (_ctx, a: string, b: string) => {
+  return verb(deps, 'set-fps', 'set the frame rate (30, 30000/1001, 29.97)', async (_ctx, a: string, b: string) => {
     const { device, fps } = orderFpsArgs(deps, a, b);
     return renderFps(await runSetFps(deps, device, fps));
   })
     .argument('<device>', 'device: /dev/videoN, N or label')
-    .argument('<fps>', 'frames per second: N or N/D');
+    .argument('<fps>', 'frames per second: N, N/D or a decimal');
 }
 
 export function makeGetFpsCommand(deps: CliDeps): Command {

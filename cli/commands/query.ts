@@ -1,10 +1,11 @@
 // query.ts - `query [-e] <dev>...`: prints each device's configuration as
-// the control device reports it (the classic field list).
+// the control device reports it (the classic field list); a device that
+// cannot be queried does not stop the others.
 import type { Command } from 'commander';
 import type { LoopbackDevice } from '../../src/ctl.js';
-import { type Rendered, verb } from '../command-kit.js';
+import { type DeviceFailure, eachDevice, type Rendered, verb } from '../command-kit.js';
 import type { CliDeps } from '../deps.js';
-import { escapeLabel } from '../output.js';
+import { errorJson, escapeLabel } from '../output.js';
 
 /** The classic `query` lines for one device. */
 export function describeDevice(d: LoopbackDevice, escape: number): string[] {
@@ -23,21 +24,27 @@ export function describeDevice(d: LoopbackDevice, escape: number): string[] {
   ];
 }
 
-export async function runQuery(deps: CliDeps, devices: readonly string[]): Promise<LoopbackDevice[]> {
-  const out: LoopbackDevice[] = [];
-  for (const dev of devices) out.push(await deps.lib.query(dev));
-  return out;
+export interface QueryResult {
+  devices: LoopbackDevice[];
+  failed: DeviceFailure[];
 }
 
-export function renderQuery(devices: readonly LoopbackDevice[], escape: number): Rendered {
+export async function runQuery(deps: CliDeps, devices: readonly string[]): Promise<QueryResult> {
+  const { done, failed } = await eachDevice(devices, (dev) => deps.lib.query(dev));
+  return { devices: done, failed };
+}
+
+/** JSON: the array of devices, as before; with failures, { devices, failed }. */
+export function renderQuery(r: QueryResult, escape: number): Rendered {
   return {
-    json: devices,
-    human: devices.flatMap((d) => [`${d.path}`, ...describeDevice(d, escape)]),
+    json: r.failed.length ? { devices: r.devices, failed: r.failed.map((f) => ({ device: f.device, error: errorJson(f.error) })) } : r.devices,
+    human: r.devices.flatMap((d) => [`${d.path}`, ...describeDevice(d, escape)]),
+    errors: r.failed.map((f) => f.error),
   };
 }
 
 export function makeQueryCommand(deps: CliDeps): Command {
-  const cmd = verb(deps, 'query', "print devices' configuration", async (ctx, devices: string[]) => {
+  const cmd = verb(deps, 'query', "print devices' configuration (goes on past a device it cannot query)", async (ctx, devices: string[]) => {
     return renderQuery(await runQuery(deps, devices), ctx.opts.escape as number);
   });
   cmd

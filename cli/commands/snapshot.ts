@@ -2,7 +2,6 @@
 // capture side and writes it as a PNG.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { PNG } from 'pngjs';
 import { intArg, type Rendered, verb } from '../command-kit.js';
 import type { CliDeps } from '../deps.js';
 
@@ -35,6 +34,7 @@ export async function runSnapshot(deps: CliDeps, device: string, file: string, t
       );
     });
     const frame = await Promise.race([cap.read(), timeout]);
+    const { PNG } = await import('pngjs');
     const png = new PNG({ width: frame.width, height: frame.height });
     frame.data.copy(png.data, 0, 0, png.data.length);
     await writeFile(file, PNG.sync.write(png));

@@ -8,7 +8,7 @@
 // TORTURE_SEED=<seed printed in the failure>.
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadModule, runOk, start, unloadModule } from '../guest/helpers/kernel.js';
+import { loadModule, run, runOk, start, unloadModule } from '../guest/helpers/kernel.js';
 import { consume, prog, sleep, startProducer, waitForProducer } from '../guest/helpers/kmod.js';
 import { scaled, tortureSeed } from './helpers/mode.js';
 
@@ -112,14 +112,21 @@ describe('ioctl fuzzer', () => {
     expect(report.removed).toBe(report.added);
 
     // the nodes still work: controls back to defaults (the fuzzer may have
-    // set keep_format or a timeout, or armed the timeout image on an
-    // output node: the first open below takes that role), then a producer
-    // and a consumer on each device
+    // set keep_format or a timeout), then a producer and a consumer on each
+    // device
     for (const nr of nodes) {
       await runOk('v4l2-ctl', ['-d', `/dev/video${nr}`, '-c', 'keep_format=0,sustain_framerate=0,timeout=0'], {
         timeoutMs: 20_000,
       });
       await runOk('v4l2-ctl', ['-d', `/dev/video${nr}`, '--all'], { timeoutMs: 20_000 });
+    }
+    // The fuzzer may have pressed timeout_image_io on an output node: as
+    // with the classic module, the next output file to take buffers then
+    // loads the timeout image. One short output stream per output node uses
+    // such a press up (and is an ordinary one-frame producer otherwise).
+    for (const nr of [0, 1]) {
+      const r = await run('v4l2-ctl', ['-d', `/dev/video${nr}`, '--stream-out-mmap', '2', '--stream-count', '1'], { timeoutMs: 30_000 });
+      if (r.code !== 0) console.log(`v4l2-ctl --stream-out-mmap on /dev/video${nr}: exit ${r.code}\n${r.stderr}`);
     }
     for (const [out, cap] of [
       [0, 0],

@@ -62,9 +62,9 @@ describe(`${DEVICES} devices streaming at once`, () => {
     expect(report.ticks).toBe(SECONDS * 30);
     const worst = Math.min(...report.streams.map((s) => s.received / (s.produced - s.first)));
     console.log(`${DEVICES} devices, ${SECONDS} s: worst consumer ${(worst * 100).toFixed(2)}%, late ticks ${report.late_ticks}/${report.ticks}, ${report.elapsed_ms} ms`);
-    // a vCPU of the TCG guest can stall for a second when the host is busy:
-    // judged is a producer that stays behind, not one late tick
-    if (!onDebugKernel) expect(report.elapsed_ms).toBeLessThan(SECONDS * 1000 * 1.15);
+    // How long the ticks took is the host's load, not the driver's: a TCG
+    // vCPU can stall for seconds on a busy host. Judged here is what each
+    // consumer got of what was produced; the rate itself is bench/'s.
     const shortfalls: string[] = [];
     for (const s of report.streams) {
       // Frames produced from the consumer's first one on are what it could get.

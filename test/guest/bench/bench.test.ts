@@ -14,7 +14,7 @@ import { run, runOk } from '../helpers/kernel.js';
 
 const top = join(import.meta.dirname, '..', '..', '..');
 // What bench/Makefile links: the driver and the addon's BT.601 conversion.
-const sources = ['bench/v4l2l-bench.c', 'bench/bt601-ref.cc', 'bench/Makefile', 'addon/bt601.cc', 'addon/bt601.h'].map((f) => join(top, f));
+const sources = ['bench/v4l2l-bench.c', 'bench/bt601-ref.cc', 'bench/Makefile', 'addon/bt601.cc', 'addon/bt601.h', 'addon/planes.cc', 'addon/planes.h'].map((f) => join(top, f));
 
 /** The host build (make -C bench) when up to date, else one built here into /tmp (the host tree is read-only). */
 async function driver(): Promise<string> {

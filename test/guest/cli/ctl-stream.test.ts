@@ -88,7 +88,8 @@ describe('v4l2loopback-ctl stream / snapshot / status / set-timeout-image', () =
     const path = (await ctlOk(['add', '-n', 'Media cam'])).stdout.trim();
     const img = join(tmpdir(), 'green.png');
     await writeFile(img, png(32, 24, [0, 200, 0]));
-    const streaming = ctl(['stream', path, '--image', img, '--size', '160x120', '--fps', '10', '--duration', '8']);
+    // long enough for the snapshot's CLI to start on a loaded host
+    const streaming = ctl(['stream', path, '--image', img, '--size', '160x120', '--fps', '10', '--duration', '20']);
     await waitForProducer(path);
     const out = join(tmpdir(), 'image-snap.png');
     await ctlOk(['snapshot', path, out, '--timeout', '20000']);
@@ -108,6 +109,7 @@ describe('v4l2loopback-ctl stream / snapshot / status / set-timeout-image', () =
     const r = await ctl(['doctor', '--json']);
     const { checks } = JSON.parse(r.stdout) as { checks: { id: string; status: string; detail: string }[] };
     const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
+    expect(byId['addon']).toMatchObject({ status: 'ok', detail: 'the native addon loads' });
     expect(byId['module-loaded']?.status).toBe('ok');
     expect(byId['versions']?.status).toBe('ok');
     expect(byId['permissions']?.status).toBe('ok');

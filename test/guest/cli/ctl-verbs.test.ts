@@ -1,6 +1,7 @@
 // ctl-verbs.test.ts - v4l2loopback-ctl's classic verbs against the real
 // module: add (combined and split), list, query, delete, fps and caps, with
 // the documented exit codes for missing and busy devices.
+import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ctl, ctlOk } from '../helpers/cli.js';
@@ -72,6 +73,9 @@ describe('v4l2loopback-ctl verbs', () => {
   it('--version names the loaded module', async () => {
     const v = await ctl(['--version']);
     expect(v.code).toBe(0);
-    expect(v.stdout).toMatch(/^v4l2loopback-ctl v\d+\.\d+\.\d+\nv4l2loopback module v\d+\.\d+/);
+    // the classic tool's two lines after our own, so scripts that grep them work
+    const mod = readFileSync('/sys/module/v4l2loopback/version', 'utf8').trim();
+    expect(v.stdout).toMatch(/^v4l2loopback-ctl v\d+\.\d+\.\d+\n/);
+    expect(v.stdout.split('\n').slice(1, 3)).toEqual([`v4l2loopback sysfs v${mod}`, `v4l2loopback module v${mod}`]);
   });
 });

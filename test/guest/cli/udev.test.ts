@@ -62,6 +62,18 @@ describe('udev rule', () => {
     await runOk('udevadm', ['settle', '--timeout=20'], { timeoutMs: 30_000 });
     expect(await linkTarget('/dev/v4l/by-id/v4l2loopback-By_Id-video-index0')).toBe(d.path);
     expect(await linkTarget('/dev/v4l/by-id/v4l2loopback-By_Id-video-index1')).toBe(d.capturePath);
+    // the classic module's name, for the device's own (index0) node
+    expect(await linkTarget('/dev/v4l/by-id/v4l2loopback-By_Id-video')).toBe(d.path);
+    expect((await ctl(['delete', d.path])).code).toBe(0);
+  });
+
+  it("also makes the classic module's link v4l2loopback-<label>-video for a combined node", async () => {
+    const add = await ctl(['add', '--json', '-n', 'Classic Cam']);
+    expect(add.code, add.stderr).toBe(0);
+    const d = JSON.parse(add.stdout) as { path: string };
+    await runOk('udevadm', ['settle', '--timeout=20'], { timeoutMs: 30_000 });
+    expect(await linkTarget('/dev/v4l/by-id/v4l2loopback-Classic_Cam-video')).toBe(d.path);
+    expect(await linkTarget('/dev/v4l/by-id/v4l2loopback-Classic_Cam-video-index0')).toBe(d.path);
     expect((await ctl(['delete', d.path])).code).toBe(0);
   });
 

@@ -9,7 +9,7 @@ import { runOk, run, type RunResult } from './kernel.js';
 
 const top = join(import.meta.dirname, '..', '..', '..');
 const progSrc = join(top, 'test', 'guest', 'progs');
-const progNames = ['v4l2l-producer', 'v4l2l-consumer', 'v4l2l-pollout', 'v4l2l-ioctl-abuse', 'v4l2l-share', 'v4l2l-multistream', 'v4l2l-ctlio', 'v4l2l-churn', 'v4l2l-fault', 'v4l2l-limits', 'v4l2l-fuzz', 'v4l2l-infoleak'] as const;
+const progNames = ['v4l2l-producer', 'v4l2l-consumer', 'v4l2l-pollout', 'v4l2l-ioctl-abuse', 'v4l2l-share', 'v4l2l-multistream', 'v4l2l-ctlio', 'v4l2l-churn', 'v4l2l-fault', 'v4l2l-limits', 'v4l2l-fuzz', 'v4l2l-infoleak', 'v4l2l-probe'] as const;
 export type ProgName = (typeof progNames)[number];
 
 let progDir = '';
@@ -181,9 +181,12 @@ export interface ComplianceResult {
   output: string;
 }
 
-/** Runs Debian's v4l2-compliance and parses its totals and fail lines. */
-export async function compliance(args: readonly string[], timeoutMs = 600_000): Promise<ComplianceResult> {
-  const r = await run('stdbuf', ['-o0', '-e0', 'v4l2-compliance', ...args], { timeoutMs });
+/**
+ * Runs Debian's v4l2-compliance (Debian 12's by default, or the program
+ * `bin`) and parses its totals and fail lines.
+ */
+export async function compliance(args: readonly string[], timeoutMs = 600_000, bin = 'v4l2-compliance'): Promise<ComplianceResult> {
+  const r = await run('stdbuf', ['-o0', '-e0', bin, ...args], { timeoutMs });
   const output = r.stdout + r.stderr;
   const m = /Total for .*: (\d+), Succeeded: (\d+), Failed: (\d+), Warnings: (\d+)/.exec(output);
   if (!m) throw new Error(`v4l2-compliance ${args.join(' ')} printed no totals (timed out: ${r.timedOut})\n${output}`);

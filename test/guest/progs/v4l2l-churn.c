@@ -150,7 +150,8 @@ static long classify(const uint8_t *buf, size_t size)
 
 static int ctl_add(int ctl, struct v4l2_loopback_config *c)
 {
-	int r = ioctl(ctl, V4L2LOOPBACK_CTL_ADD, c);
+	int r = ioctl(ctl, c->capture_nr == -1 ? V4L2LOOPBACK_CTL_ADD :
+			   V4L2LOOPBACK_CTL_ADD_SPLIT, c);
 
 	return r < 0 ? -errno : r;
 }

@@ -177,7 +177,9 @@ int main(int argc, char **argv)
 		for (; i < argc; i++)
 			if (set_field(&c, argv[i]))
 				return usage();
-		ret = ioctl(ctl, V4L2LOOPBACK_CTL_ADD, &c);
+		/* a capture_nr other than -1 asks for a split device */
+		ret = ioctl(ctl, c.capture_nr == -1 ? V4L2LOOPBACK_CTL_ADD :
+				 V4L2LOOPBACK_CTL_ADD_SPLIT, &c);
 		if (ret < 0) {
 			printf("{\"errno\":%d}\n", errno);
 			return 1;

@@ -1171,6 +1171,7 @@ static const unsigned long real_cmds[] = {
 	VIDIOC_SUBSCRIBE_EVENT, VIDIOC_UNSUBSCRIBE_EVENT, VIDIOC_DQEVENT,
 	VIDIOC_S_DV_TIMINGS, VIDIOC_G_DV_TIMINGS,
 	V4L2LOOPBACK_CTL_VERSION, V4L2LOOPBACK_CTL_ADD, V4L2LOOPBACK_CTL_QUERY,
+	V4L2LOOPBACK_CTL_ADD_SPLIT,
 	V4L2LOOPBACK_CTL_ADD_CAPTURE, V4L2LOOPBACK_CTL_QUERY_LEGACY,
 };
 
@@ -1244,7 +1245,8 @@ static void raw_ioctl(struct thr *t, int fd, enum op op)
 		size = SCRATCH_SIZE;
 	arg = t->guard - size;
 	rnd_bytes(t, arg, size);
-	if (cmd == V4L2LOOPBACK_CTL_ADD || cmd == V4L2LOOPBACK_CTL_ADD_LEGACY) {
+	if (cmd == V4L2LOOPBACK_CTL_ADD || cmd == V4L2LOOPBACK_CTL_ADD_LEGACY ||
+	    cmd == V4L2LOOPBACK_CTL_ADD_SPLIT) {
 		/* bounded: see track_add() */
 		pthread_mutex_lock(&added_lock);
 		r = nadded >= MAX_ADDED;
@@ -1277,7 +1279,8 @@ static void raw_ioctl(struct thr *t, int fd, enum op op)
 	r = ioctl(fd, cmd, arg);
 	check(t, r >= 0);
 	if (r >= 0 && (cmd == V4L2LOOPBACK_CTL_ADD ||
-		       cmd == V4L2LOOPBACK_CTL_ADD_LEGACY)) {
+		       cmd == V4L2LOOPBACK_CTL_ADD_LEGACY ||
+		       cmd == V4L2LOOPBACK_CTL_ADD_SPLIT)) {
 		inc(&n_untracked_add);
 		track_add(r);
 	}
@@ -1363,9 +1366,12 @@ static void ctl_add(struct thr *t, int fd)
 		r = ioctl(fd, V4L2LOOPBACK_CTL_ADD, NULL);
 		check(t, r >= 0);
 	} else {
-		r = xioctl(t, fd, chance(t, 90) ? V4L2LOOPBACK_CTL_ADD :
-						  V4L2LOOPBACK_CTL_ADD_LEGACY,
-			   &c, sizeof(c));
+		/* a capture_nr asks for a split device: ADD ignores it */
+		t->cmd = c.capture_nr != -1 && chance(t, 80) ?
+			 V4L2LOOPBACK_CTL_ADD_SPLIT :
+			 chance(t, 90) ? V4L2LOOPBACK_CTL_ADD :
+			 V4L2LOOPBACK_CTL_ADD_LEGACY;
+		r = xioctl(t, fd, t->cmd, &c, sizeof(c));
 	}
 	if (r >= 0)
 		track_add(r);

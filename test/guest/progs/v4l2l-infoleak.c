@@ -8,7 +8,8 @@
  * opens, sets up and closes its own files). A byte that differs between
  * the two runs and is not the fill pattern in either run did not come from
  * userspace: it is kernel memory, unless it is a field that legitimately
- * changes (timestamps, listed per case). Also reported: reserved fields the
+ * changes (timestamps; the state flags of a QBUF that may complete at
+ * once; listed per case). Also reported: reserved fields the
  * V4L2 spec says drivers must zero that are not zero, 8-byte words that
  * look like kernel addresses, and cases whose two runs got different
  * errnos.
@@ -536,13 +537,17 @@ static int c_ctl_query(const struct kase *k, void *arg)
 	struct v4l2_loopback_config *c = arg;
 	int fd = xopen(ctl_path), err;
 
-	/* by output nr, by capture nr, or the combined node */
+	/*
+	 * by the output node's number, the capture node's (QUERY takes any
+	 * node number in output_nr and ignores the second field), or the
+	 * combined node
+	 */
 	c->output_nr = -1;
 	c->capture_nr = -1;
 	if (!strcmp(k->node, "out"))
 		c->output_nr = nr_of(out_path);
 	else if (!strcmp(k->node, "cap"))
-		c->capture_nr = nr_of(cap_path);
+		c->output_nr = nr_of(cap_path);
 	else
 		c->output_nr = nr_of(idle_path);
 	err = xioctl(fd, V4L2LOOPBACK_CTL_QUERY, c);
@@ -567,7 +572,8 @@ static int c_ctl_add(const struct kase *k, void *arg)
 	c->min_width = c->max_width = c->min_height = c->max_height = 0;
 	c->max_buffers = c->max_openers = c->debug = 0;
 	c->announce_all_caps = -1;
-	nr = ioctl(fd, V4L2LOOPBACK_CTL_ADD, c);
+	nr = ioctl(fd, c->capture_nr == -1 ? V4L2LOOPBACK_CTL_ADD :
+			V4L2LOOPBACK_CTL_ADD_SPLIT, c);
 	if (nr < 0) {
 		err = errno;
 	} else if (strstr(k->name, "query")) {
@@ -601,6 +607,8 @@ static int c_ctl_add(const struct kase *k, void *arg)
 #define Z_EXPBUF { R(struct v4l2_exportbuffer, reserved, 1) }
 #define Z_EVENT { R(struct v4l2_event, reserved, 0) }
 #define V_BUFFER { R(struct v4l2_buffer, timestamp, 0) }
+/* a queued output buffer may be done before QBUF returns: QUEUED or DONE */
+#define V_QBUF { R(struct v4l2_buffer, timestamp, 0), R(struct v4l2_buffer, flags, 0) }
 #define V_EVENT { R(struct v4l2_event, timestamp, 0) }
 #define V_EXPBUF { R(struct v4l2_exportbuffer, fd, 0) }
 
@@ -639,7 +647,7 @@ static int c_ctl_add(const struct kase *k, void *arg)
 static const struct kase cases[] = {
 	{ "ctl:VERSION", "ctl", sizeof(uint32_t), c_ctl_version, 0, 0, {}, {} },
 	{ "ctl:QUERY(output_nr)", "out", sizeof(struct v4l2_loopback_config), c_ctl_query, 0, 0, {}, {} },
-	{ "ctl:QUERY(capture_nr)", "cap", sizeof(struct v4l2_loopback_config), c_ctl_query, 0, 0, {}, {} },
+	{ "ctl:QUERY(capture node)", "cap", sizeof(struct v4l2_loopback_config), c_ctl_query, 0, 0, {}, {} },
 	{ "ctl:QUERY(combined)", "idle", sizeof(struct v4l2_loopback_config), c_ctl_query, 0, 0, {}, {} },
 	{ "ctl:ADD", "ctl", sizeof(struct v4l2_loopback_config), c_ctl_add, 0, 0, {}, {} },
 	{ "ctl:ADD+QUERY", "ctl", sizeof(struct v4l2_loopback_config), c_ctl_add, 0, 0, {}, {} },
@@ -664,7 +672,7 @@ static const struct kase cases[] = {
 	PER_TYPE("idle", OUT, "output", Z_OUTPARM),
 
 	/* one frame from the output node to the capture node */
-	{ "pair:QBUF(output)", "out", sizeof(struct v4l2_buffer), c_frame, VIDIOC_QBUF, OUT, V_BUFFER, Z_BUFFER },
+	{ "pair:QBUF(output)", "out", sizeof(struct v4l2_buffer), c_frame, VIDIOC_QBUF, OUT, V_QBUF, Z_BUFFER },
 	{ "pair:DQBUF(output)", "out", sizeof(struct v4l2_buffer), c_frame, VIDIOC_DQBUF, OUT, V_BUFFER, Z_BUFFER },
 	{ "pair:DQBUF(capture)", "cap", sizeof(struct v4l2_buffer), c_frame, VIDIOC_DQBUF, CAP, V_BUFFER, Z_BUFFER },
 	{ "pair:DQEVENT(source_change)", "cap", sizeof(struct v4l2_event), c_source_change, 0, 0, V_EVENT, Z_EVENT },

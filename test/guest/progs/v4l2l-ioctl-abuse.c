@@ -52,9 +52,11 @@ static void cfg_init(struct v4l2_loopback_config *c)
 	c->announce_all_caps = -1;
 }
 
+/* ADD, or ADD_SPLIT when the config asks for a capture node */
 static int add(int ctl, struct v4l2_loopback_config *c, int *nr)
 {
-	int r = ioctl(ctl, V4L2LOOPBACK_CTL_ADD, c);
+	int r = ioctl(ctl, c->capture_nr == -1 ? V4L2LOOPBACK_CTL_ADD :
+			   V4L2LOOPBACK_CTL_ADD_SPLIT, c);
 
 	if (r < 0)
 		return errno;
@@ -165,10 +167,38 @@ int main(int argc, char **argv)
 	err = xioctl(ctl, V4L2LOOPBACK_CTL_VERSION, &version);
 	out("version", err, "\"value\":%u", version);
 
+	/* clamped to 32, as the classic module does since 0.15.4 */
 	cfg_init(&c);
 	c.max_buffers = 1000;
 	err = add(ctl, &c, &nr);
-	out("add_max_buffers_1000", err, NULL);
+	out("add_max_buffers_1000", err, "\"nr\":%d", nr);
+	if (!err) {
+		cfg_init(&c);
+		c.output_nr = nr;
+		err = xioctl(ctl, V4L2LOOPBACK_CTL_QUERY, &c);
+		out("query_max_buffers", err, "\"max_buffers\":%d",
+		    c.max_buffers);
+		ioctl(ctl, V4L2LOOPBACK_CTL_REMOVE, nr);
+	}
+
+	/*
+	 * The classic v4l2loopback-ctl leaves the second field ("unused")
+	 * uninitialised on ADD: whatever it holds, ADD makes a combined node.
+	 */
+	cfg_init(&c);
+	c.unused = 0x7ffd1234;
+	nr = ioctl(ctl, V4L2LOOPBACK_CTL_ADD, &c);
+	out("add_classic_garbage", nr < 0 ? errno : 0, "\"nr\":%d", nr);
+	if (nr >= 0) {
+		cfg_init(&c);
+		c.output_nr = nr;
+		c.unused = 3;
+		err = xioctl(ctl, V4L2LOOPBACK_CTL_QUERY, &c);
+		out("query_classic_garbage", err,
+		    "\"output_nr\":%d,\"capture_nr\":%d", c.output_nr,
+		    c.capture_nr);
+		ioctl(ctl, V4L2LOOPBACK_CTL_REMOVE, nr);
+	}
 
 	cfg_init(&c);
 	c.max_width = 100000;
@@ -229,6 +259,18 @@ int main(int argc, char **argv)
 	c.output_nr = 254;
 	err = xioctl(ctl, V4L2LOOPBACK_CTL_QUERY, &c);
 	out("query_missing", err, NULL);
+
+	/* the classic tool's zeroed QUERY of a number that is no loopback */
+	memset(&c, 0, sizeof(c));
+	c.output_nr = 253;
+	err = xioctl(ctl, V4L2LOOPBACK_CTL_QUERY, &c);
+	out("query_missing_zeroed", err, NULL);
+
+	cfg_init(&c);
+	c.output_nr = 40;
+	c.capture_nr = 40;
+	err = add(ctl, &c, &nr);
+	out("add_split_same_nr", err, NULL);
 
 	err = ioctl(ctl, V4L2LOOPBACK_CTL_QUERY, NULL) < 0 ? errno : 0;
 	out("query_null", err, NULL);

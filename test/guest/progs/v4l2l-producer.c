@@ -6,7 +6,8 @@
  *
  * usage: v4l2l-producer -d /dev/videoN [-m] [-s WxH] [-f FOURCC] [-r FPS]
  *                       [-n FRAMES] [-b BUFFERS]
- * Prints one JSON line with what it did.
+ * Prints one JSON line with what it did, including the longest time one
+ * write(), QBUF or DQBUF call took (maxBlockMs).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
 	struct v4l2_streamparm parm;
 	uint8_t *frame = NULL;
 	void *maps[32];
-	double t0, next;
+	double t0, next, call, max_block = 0;
 	long i;
 
 	while ((opt = getopt(argc, argv, "d:ms:f:r:n:b:")) != -1) {
@@ -135,6 +136,7 @@ int main(int argc, char **argv)
 				.memory = V4L2_MEMORY_MMAP,
 			};
 
+			call = now_s();
 			if (i < (long)nbuf) {
 				b.index = i;
 			} else if (ioctl(fd, VIDIOC_DQBUF, &b)) {
@@ -144,6 +146,8 @@ int main(int argc, char **argv)
 			b.bytesused = fmt.fmt.pix.sizeimage;
 			if (ioctl(fd, VIDIOC_QBUF, &b))
 				die("QBUF");
+			if (now_s() - call > max_block)
+				max_block = now_s() - call;
 			if (i == 0) {
 				int type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 
@@ -154,14 +158,18 @@ int main(int argc, char **argv)
 			ssize_t r;
 
 			stamp(frame, fmt.fmt.pix.sizeimage, i);
+			call = now_s();
 			r = write(fd, frame, fmt.fmt.pix.sizeimage);
+			if (now_s() - call > max_block)
+				max_block = now_s() - call;
 			if (r != (ssize_t)fmt.fmt.pix.sizeimage)
 				die("write");
 		}
 	}
-	printf("{\"frames\":%ld,\"seconds\":%.3f,\"width\":%u,\"height\":%u,\"sizeimage\":%u,\"bytesperline\":%u}\n",
+	printf("{\"frames\":%ld,\"seconds\":%.3f,\"width\":%u,\"height\":%u,\"sizeimage\":%u,\"bytesperline\":%u,\"fourcc\":\"%.4s\",\"maxBlockMs\":%.1f}\n",
 	       i, now_s() - t0, fmt.fmt.pix.width, fmt.fmt.pix.height,
-	       fmt.fmt.pix.sizeimage, fmt.fmt.pix.bytesperline);
+	       fmt.fmt.pix.sizeimage, fmt.fmt.pix.bytesperline,
+	       (const char *)&fmt.fmt.pix.pixelformat, max_block * 1000);
 	close(fd);
 	return 0;
 }

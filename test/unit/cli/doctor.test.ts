@@ -34,7 +34,7 @@ describe('doctor', () => {
     await run(f, 'doctor', '--json');
     const { checks } = JSON.parse(f.out()) as { checks: { id: string; status: string; fix?: string; detail: string }[] };
     const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
-    expect(byId['secure-boot']).toMatchObject({ status: 'warn', fix: expect.stringContaining('make sign') });
+    expect(byId['secure-boot']).toMatchObject({ status: 'warn', fix: expect.stringContaining('mokutil --import /var/lib/dkms/mok.pub') });
     expect(byId['permissions']).toMatchObject({ status: 'warn', fix: 'sudo usermod -aG video $USER, then log in again' });
     expect(byId['devices']).toMatchObject({ status: 'ok' });
   });

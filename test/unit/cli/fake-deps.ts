@@ -36,6 +36,10 @@ export class FakeLibrary implements Library {
   caps: Caps | undefined;
   fpsValue: Fraction | undefined;
   keep = false;
+  /** What loadAddon() rejects with (an AddonLoadError-like message), if anything. */
+  addonError: Error | undefined;
+  /** Per-device failures of remove() and query(), by the name given. */
+  failFor = new Map<string, Error>();
 
   #check(): void {
     if (this.failWith) throw this.failWith;
@@ -48,9 +52,13 @@ export class FakeLibrary implements Library {
     return d;
   }
 
+  async loadAddon() {
+    if (this.addonError) throw this.addonError;
+  }
+
   async version() {
     this.#check();
-    return { module: '0.15.90', code: 0xf5a, library: '0.15.90' };
+    return { module: '0.15.90', code: 0xf5a, library: '0.15.90', moduleString: '0.15.90' };
   }
 
   async list() {
@@ -71,11 +79,13 @@ export class FakeLibrary implements Library {
 
   async remove(ref: string) {
     this.#check();
+    if (this.failFor.has(ref)) throw this.failFor.get(ref);
     this.devices.delete(this.#find(ref).nr);
   }
 
   async query(ref: string) {
     this.#check();
+    if (this.failFor.has(ref)) throw this.failFor.get(ref);
     return this.#find(ref);
   }
 
@@ -154,6 +164,7 @@ export function fakeDoctorEnv(m: FakeMachine): DoctorEnv {
     kernelRelease: () => '6.1.0-56-amd64',
     uid: () => 1000,
     groups: () => m.groups,
+    packageRoot: () => '/usr/lib/node_modules/v4l2loopback',
   };
 }
 

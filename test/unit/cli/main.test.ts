@@ -141,10 +141,10 @@ describe('v4l2loopback-ctl', () => {
     expect(f.out()).toBe('YUYV:640x480@30\n');
   });
 
-  it('--version prints CLI and module versions', async () => {
+  it('--version prints the CLI version, then the classic tool\'s sysfs and module lines', async () => {
     const f = fakeDeps();
     expect(await run(f, '--version')).toBe(0);
-    expect(f.out()).toBe('v4l2loopback-ctl v0.1.0\nv4l2loopback module v0.15.90\n');
+    expect(f.out()).toBe('v4l2loopback-ctl v0.1.0\nv4l2loopback sysfs v0.15.90\nv4l2loopback module v0.15.90\n');
   });
 
   it('status reports producer, readers and format', async () => {

@@ -1,4 +1,4 @@
-// convert.test.ts - pixel conversions (bt601.cc, libyuv) against BT.601 reference values,
+// convert.test.ts - pixel conversions (addon/bt601.cc) against BT.601 reference values,
 // (and against ffmpeg's swscale when ffmpeg is installed).
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';

@@ -30,7 +30,7 @@ describe('docs/api.md examples', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000); // one `node --check` per example
 
   it("imports only the package's exports", () => {
     for (const code of examples) {

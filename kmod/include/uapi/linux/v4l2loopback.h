@@ -22,25 +22,35 @@
 	 (V4L2LOOPBACK_VERSION_MINOR << 8) | V4L2LOOPBACK_VERSION_BUGFIX)
 
 /*
- * capture_nr (historically "unused"): -1 or equal to output_nr gives the
- * classic combined node; any other value asks for a split device whose
- * capture-only node gets that number (or the first free one when it is
- * V4L2LOOPBACK_SPLIT_AUTO_NR, i.e. "split, number chosen by the driver").
+ * The second field is "unused" in the classic module, and the classic
+ * v4l2loopback-ctl leaves it uninitialised on ADD (stack garbage) and zero
+ * on QUERY. So ADD and QUERY ignore it: ADD always creates a combined
+ * node, QUERY looks the device up by output_nr alone (any node number of
+ * a loopback names it). Split devices are created with
+ * V4L2LOOPBACK_CTL_ADD_SPLIT, an ioctl number no classic caller uses,
+ * where the field is capture_nr: the capture-only node's number, or
+ * V4L2LOOPBACK_SPLIT_AUTO_NR (or -1) for the first free one. QUERY answers
+ * with capture_nr = the first capture node of a split device, or output_nr
+ * for a combined one.
  */
 #define V4L2LOOPBACK_SPLIT_AUTO_NR (-2)
 
 struct v4l2_loopback_config {
 	/* video node number of the OUTPUT (or combined) node; -1 = auto */
 	__s32 output_nr;
-	/* capture node number for split devices; -1 = combined node */
-	__s32 capture_nr;
+	union {
+		/* the classic name: ignored by ADD and QUERY */
+		__s32 unused;
+		/* ADD_SPLIT: capture node number; QUERY: set by the driver */
+		__s32 capture_nr;
+	};
 	/* card label; need not be NUL terminated, at most 32 bytes are used */
 	char card_label[32];
 	__u32 min_width;
 	__u32 max_width;
 	__u32 min_height;
 	__u32 max_height;
-	/* number of buffers per queue; <= 0 = module default */
+	/* number of buffers per queue; <= 0 = module default, above 32 = 32 */
 	__s32 max_buffers;
 	/* maximum simultaneous open() calls; <= 0 = module default */
 	__s32 max_openers;
@@ -59,7 +69,7 @@ struct v4l2_loopback_config {
 	_IOW(V4L2LOOPBACK_CTL_IOCTLMAGIC, 1, struct v4l2_loopback_config)
 /* removes the device; the argument is the device number, passed by value */
 #define V4L2LOOPBACK_CTL_REMOVE _IOW(V4L2LOOPBACK_CTL_IOCTLMAGIC, 2, __u32)
-/* fills a config for the device named by output_nr (or capture_nr) */
+/* fills a config for the device that has node number output_nr */
 #define V4L2LOOPBACK_CTL_QUERY \
 	_IOWR(V4L2LOOPBACK_CTL_IOCTLMAGIC, 3, struct v4l2_loopback_config)
 
@@ -74,6 +84,15 @@ struct v4l2_loopback_config {
  */
 #define V4L2LOOPBACK_CTL_ADD_CAPTURE \
 	_IOW(V4L2LOOPBACK_CTL_IOCTLMAGIC, 4, struct v4l2_loopback_config)
+
+/*
+ * Extension: ADD for a split device (an output node plus a capture-only
+ * node), with capture_nr as described above. Returns the output node's
+ * number. EINVAL for a capture_nr below -2, above 255 or equal to
+ * output_nr; EEXIST if a requested number is taken.
+ */
+#define V4L2LOOPBACK_CTL_ADD_SPLIT \
+	_IOW(V4L2LOOPBACK_CTL_IOCTLMAGIC, 5, struct v4l2_loopback_config)
 
 /* the raw numbers used by v4l2loopback up to 0.13 */
 #define V4L2LOOPBACK_CTL_ADD_LEGACY 0x4C80
