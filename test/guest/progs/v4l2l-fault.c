@@ -397,6 +397,8 @@ int main(int argc, char **argv)
 		/* SIGTERM ends the watch with a report */
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
+		/* an ioctl the signal interrupts restarts; poll() returns */
+		sa.sa_flags = SA_RESTART;
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
 		return watch(dev, nbuf, seconds);
